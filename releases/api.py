@@ -1,0 +1,88 @@
+"""Read-only JSON: the same filters and querysets as the HTML pages."""
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.http import JsonResponse
+from django.views import View
+
+from .forms import error_messages
+from .models import Release, format_number
+from .views import FilteredReleasesMixin
+
+
+def tag_list(tags):
+    return [{"name": tag.name, "slug": tag.slug} for tag in tags]
+
+
+def release_summary(release, request) -> dict:
+    return {
+        "slug": release.slug,
+        "title": release.title,
+        "url": request.build_absolute_uri(release.get_absolute_url()),
+        "kind": release.kind,
+        "published_on": release.published_on.isoformat(),
+        "summary": release.summary,
+        "agencies": tag_list(release.agencies.all()),
+        "programmes": tag_list(release.programmes.all()),
+        "figures": [
+            {
+                "name": figure.name,
+                "slug": figure.slug,
+                "value": float(figure.value),
+                "label": figure.label,
+                "display_value": format_number(figure.value),
+            }
+            for figure in release.figures.all()
+        ],
+    }
+
+
+def error_response(message, status, details=()):
+    return JsonResponse({"error": message, "details": list(details)}, status=status)
+
+
+class ReleaseListAPI(FilteredReleasesMixin, View):
+    page_size = settings.API_PAGE_SIZE
+
+    def get(self, request):
+        form = self.get_filter_form()
+        if not form.is_valid():
+            return error_response("Invalid filter.", 400, error_messages(form))
+        paginator = Paginator(self.filtered_queryset(), self.page_size)
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage:
+            return error_response(f"No such page; there are {paginator.num_pages}.", 404, ["page"])
+        return JsonResponse(
+            {
+                "count": paginator.count,
+                "next": self.page_url(page.next_page_number()) if page.has_next() else None,
+                "previous": (
+                    self.page_url(page.previous_page_number()) if page.has_previous() else None
+                ),
+                "results": [release_summary(r, request) for r in page.object_list],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+    def page_url(self, number):
+        query = self.request.GET.copy()
+        query["page"] = number
+        return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
+
+
+class ReleaseDetailAPI(View):
+    def get(self, request, slug):
+        try:
+            release = Release.objects.published().with_tags().get(slug=slug)
+        except Release.DoesNotExist:
+            return error_response("No published release has that slug.", 404)
+        data = release_summary(release, request)
+        data.update(
+            body_html=release.body_html,
+            source=release.source,
+            source_url=release.source_url,
+            language=release.language,
+            updated_at=release.updated_at.isoformat(),
+        )
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,113 @@
+"""The filter form that every listing, feed, export and the API share."""
+
+from django import forms
+from django.core.validators import validate_unicode_slug
+
+from .models import Agency, Figure, Programme, Release
+
+MAX_TAGS_PER_KIND = 10
+
+
+class TagSlugsField(forms.ModelMultipleChoiceField):
+    """Tags named by slug in the query string; unknown slugs are an error, not a 500."""
+
+    def __init__(self, queryset, kind_label, **kwargs):
+        self.kind_label = kind_label
+        super().__init__(queryset, to_field_name="slug", required=False, **kwargs)
+
+    def clean(self, value):
+        values = [v for v in (value or []) if v != ""]
+        if len(values) > MAX_TAGS_PER_KIND:
+            raise forms.ValidationError(
+                f"Choose at most {MAX_TAGS_PER_KIND} of each kind of tag.", code="too_many"
+            )
+        for slug in values:
+            # Validate the shape before the database sees it (NUL bytes, huge strings).
+            if len(slug) > 100:
+                raise forms.ValidationError(f"That {self.kind_label} name is too long.")
+            try:
+                validate_unicode_slug(slug)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"“{slug[:60]}” is not a valid {self.kind_label}.", code="invalid_slug"
+                ) from None
+        found = {tag.slug: tag for tag in self.queryset.filter(slug__in=values)}
+        missing = [slug for slug in values if slug not in found]
+        if missing:
+            raise forms.ValidationError(
+                f"No {self.kind_label} called “{missing[0][:60]}”.", code="unknown"
+            )
+        return [found[slug] for slug in dict.fromkeys(values)]
+
+
+class ReleaseFilterForm(forms.Form):
+    agency = TagSlugsField(Agency.objects.all(), "agency")
+    programme = TagSlugsField(Programme.objects.all(), "programme")
+    figure = TagSlugsField(Figure.objects.all(), "figure")
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Release.Kind.choices], required=False)
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2999)
+    date_from = forms.DateField(required=False, label="From", input_formats=["%Y-%m-%d"])
+    date_to = forms.DateField(required=False, label="To", input_formats=["%Y-%m-%d"])
+    sort = forms.ChoiceField(
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A–Z")],
+        required=False,
+    )
+
+    # The query string says `from`/`to`, which are awkward as Python names.
+    PARAM_NAMES = {"date_from": "from", "date_to": "to"}
+
+    def add_prefix(self, field_name):
+        return self.PARAM_NAMES.get(field_name, field_name)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The “from” date is after the “to” date.")
+        return cleaned
+
+    def filters(self) -> dict:
+        """Keyword arguments for `ReleaseQuerySet.filter_by`."""
+        data = self.cleaned_data
+        return {
+            "agencies": data.get("agency") or (),
+            "programmes": data.get("programme") or (),
+            "figures": data.get("figure") or (),
+            "kind": data.get("kind") or "",
+            "year": data.get("year"),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+
+    @property
+    def sort_order(self) -> str:
+        return self.cleaned_data.get("sort") or "newest"
+
+    def applied_filters(self) -> list[tuple[str, str, str | None]]:
+        """(label, parameter, value) for each applied filter, for removable chips."""
+        if not self.is_valid():
+            return []
+        data = self.cleaned_data
+        chips = [
+            (tag.name, param, tag.slug)
+            for param in ("agency", "programme", "figure")
+            for tag in data.get(param) or ()
+        ]
+        if data.get("kind"):
+            chips.append((Release.Kind(data["kind"]).label, "kind", None))
+        if data.get("year"):
+            chips.append((str(data["year"]), "year", None))
+        if data.get("date_from"):
+            chips.append((f"From {data['date_from']:%-d %b %Y}", "from", None))
+        if data.get("date_to"):
+            chips.append((f"To {data['date_to']:%-d %b %Y}", "to", None))
+        return chips
+
+
+def error_messages(form: forms.Form) -> list[str]:
+    """Flatten form errors into sentences a reader can act on."""
+    messages = []
+    for name, errors in form.errors.items():
+        label = "" if name == "__all__" else form.fields[name].label or name
+        messages.extend(f"{label.capitalize()}: {e}" if label else e for e in errors)
+    return messages

@@ -1,0 +1,311 @@
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
+
+from .markup import render_markdown
+
+# --- Tags: one TagBase model and one through model per kind ------------------------
+
+
+class TagQuerySet(models.QuerySet):
+    def with_release_counts(self):
+        """Annotate `release_count` with the number of published releases."""
+        published = Release.objects.published().values("pk")
+        return self.annotate(
+            release_count=Count("items", filter=Q(items__content_object__in=published))
+        )
+
+    def in_use(self):
+        return self.with_release_counts().filter(release_count__gt=0)
+
+
+class TagManager(NaturalKeyManager.from_queryset(TagQuerySet)):
+    pass
+
+
+class ReleaseTag(TagBase):
+    natural_key_fields = ["slug"]
+    objects = TagManager()
+
+    url_name: str  # set by each kind: the namespaced name of its tag page
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse(self.url_name, kwargs={"slug": self.slug})
+
+
+class Agency(ReleaseTag):
+    acronym = models.CharField(
+        max_length=20, blank=True, help_text="Short form readers search for, e.g. IMDA."
+    )
+
+    url_name = "releases:agency"
+
+    class Meta(ReleaseTag.Meta):
+        verbose_name_plural = "agencies"
+
+    @property
+    def display_name(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class Programme(ReleaseTag):
+    url_name = "releases:programme"
+
+    @property
+    def display_name(self):
+        return self.name
+
+
+FIGURE_PATTERN = re.compile(r"^\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)\+?\s+(?P<label>\S.*?)\s*$")
+
+
+def parse_figure(text: str) -> tuple[Decimal, str] | None:
+    """Split "10,000+ enterprises" into (Decimal("10000"), "enterprises")."""
+    match = FIGURE_PATTERN.match(text)
+    if not match:
+        return None
+    try:
+        value = Decimal(match["value"].replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value, match["label"]
+
+
+def format_number(value: Decimal) -> str:
+    """Group thousands and drop a zero fraction: 10000.00 -> "10,000"."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+class Figure(ReleaseTag):
+    value = models.DecimalField(
+        max_digits=20, decimal_places=4, help_text="The number itself, e.g. 8 or 2.5."
+    )
+    label = models.CharField(
+        max_length=100, help_text="What is counted, read after the number: 'MoUs signed'."
+    )
+
+    url_name = "releases:figure"
+
+    class Meta:
+        ordering = ["label", "value"]
+
+    @property
+    def display_name(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Tags typed into a tag field arrive with only a name ("8 MoUs signed").
+        if self.value is None and not self.label:
+            parsed = parse_figure(self.name)
+            if parsed is None:
+                raise ValueError(f"A figure needs a number and a label: {self.name!r}")
+            self.value, self.label = parsed
+        if not self.name:
+            self.name = f"{format_number(Decimal(self.value))} {self.label}"
+        super().save(*args, **kwargs)
+
+
+class ReleaseTagLink(TaggedItemBase):
+    """One tag on one release; unique so that loading a fixture twice adds nothing."""
+
+    content_object = models.ForeignKey("Release", on_delete=models.CASCADE)
+
+    natural_key_fields = ["content_object_id", "tag_id"]
+
+    class Meta:
+        abstract = True
+
+
+class TaggedAgency(ReleaseTagLink):
+    tag = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_agency_link")
+        ]
+
+
+class TaggedProgramme(ReleaseTagLink):
+    tag = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_programme_link")
+        ]
+
+
+class TaggedFigure(ReleaseTagLink):
+    tag = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_figure_link")
+        ]
+
+
+# --- Releases ----------------------------------------------------------------------
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def published(self):
+        """The single definition of what the public may see."""
+        return self.filter(status=Release.Status.PUBLISHED, published_on__lte=timezone.localdate())
+
+    def with_tags(self):
+        return self.prefetch_related("agencies", "programmes", "figures")
+
+    def for_listing(self):
+        """Leave the long columns in the database when only cards are shown."""
+        return self.defer("body", "body_html")
+
+    def filter_by(
+        self,
+        *,
+        agencies=(),
+        programmes=(),
+        figures=(),
+        kind="",
+        year=None,
+        date_from=None,
+        date_to=None,
+    ):
+        """Apply the listing filters; several tags of one kind must all be present."""
+        qs = self
+        for field, tags in (
+            ("agencies", agencies),
+            ("programmes", programmes),
+            ("figures", figures),
+        ):
+            for tag in tags:
+                # One join per tag: a release must carry every tag asked for.
+                qs = qs.filter(**{field: tag})
+        if kind:
+            qs = qs.filter(kind=kind)
+        if year:
+            qs = qs.filter(published_on__year=year)
+        if date_from:
+            qs = qs.filter(published_on__gte=date_from)
+        if date_to:
+            qs = qs.filter(published_on__lte=date_to)
+        return qs
+
+    def sorted_by(self, sort: str = "newest"):
+        return self.order_by(*Release.SORTS.get(sort, Release.SORTS["newest"]))
+
+    def before(self, release):
+        """Releases published before this one, nearest first."""
+        return self.filter(
+            Q(published_on__lt=release.published_on)
+            | Q(published_on=release.published_on, id__lt=release.id)
+        ).order_by("-published_on", "-id")
+
+    def after(self, release):
+        """Releases published after this one, nearest first."""
+        return self.filter(
+            Q(published_on__gt=release.published_on)
+            | Q(published_on=release.published_on, id__gt=release.id)
+        ).order_by("published_on", "id")
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Release(models.Model):
+    class Kind(models.TextChoices):
+        PRESS_RELEASE = "press-release", "Press release"
+        FACTSHEET = "factsheet", "Factsheet"
+        SPEECH = "speech", "Speech"
+        MEDIA_ADVISORY = "media-advisory", "Media advisory"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The permanent web address. Changing it after publication breaks links.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRESS_RELEASE)
+    published_on = models.DateField(
+        db_index=True, help_text="The release date. A future date keeps it hidden until then."
+    )
+    summary = models.TextField(
+        blank=True, help_text="One or two sentences shown in lists, feeds and link previews."
+    )
+    body = models.TextField(help_text="The full text, in Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who issued the text or where it came from, as shown to readers.",
+    )
+    source_url = models.URLField(max_length=500, blank=True, help_text="The original, if online.")
+    language = models.CharField(max_length=16, default="en", help_text="BCP 47 code, e.g. en, zh.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    hero_image = models.ImageField(upload_to="releases/hero/", blank=True)
+    hero_image_alt = models.CharField(
+        "hero image alt text",
+        max_length=300,
+        blank=True,
+        help_text="Describe the picture for readers who cannot see it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    agencies = TaggableManager(
+        through=TaggedAgency, related_name="releases", blank=True, help_text="Issuing agencies."
+    )
+    programmes = TaggableManager(
+        through=TaggedProgramme, related_name="releases", blank=True, help_text="Programmes."
+    )
+    figures = TaggableManager(
+        through=TaggedFigure,
+        related_name="releases",
+        blank=True,
+        help_text='Key numbers announced, e.g. "8 MoUs signed".',
+    )
+
+    objects = ReleaseQuerySet.as_manager()
+
+    SORTS = {
+        "newest": ("-published_on", "-id"),
+        "oldest": ("published_on", "id"),
+        "title": ("title", "id"),
+    }
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        indexes = [models.Index(fields=["status", "-published_on", "-id"], name="release_listing")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("releases:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()

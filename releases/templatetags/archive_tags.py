@@ -1,0 +1,31 @@
+from django import template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_href(context, number):
+    """This page's query string with another page number, so filters survive paging."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def href_without(context, param, value=None):
+    """This page's query string without one filter value (for the remove-filter chips)."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    if value is None:
+        query.pop(param, None)
+    else:
+        query.setlist(param, [v for v in query.getlist(param) if v != str(value)])
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def filter_href(base, **params):
+    """A listing URL with the given filters."""
+    return f"{base}?{urlencode({k: v for k, v in params.items() if v})}"

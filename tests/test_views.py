@@ -1,0 +1,136 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from releases.models import Release
+
+
+def test_home_lists_latest_releases_and_browse_links(client, release):
+    response = client.get("/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Singapore and Shenzhen sign eight MoUs" in text
+    assert "Infocomm Media Development Authority" in text
+    assert "Singapore-China (Shenzhen) Smart City Initiative" in text
+
+
+def test_list_shows_published_releases_newest_first(client, make_release, tomorrow):
+    make_release(title="Older one", published_on=datetime.date(2020, 1, 1))
+    make_release(title="Newer one", published_on=datetime.date(2023, 1, 1))
+    make_release(title="Secret draft", status=Release.Status.DRAFT)
+    make_release(title="Embargoed", published_on=tomorrow)
+
+    text = client.get("/releases/").content.decode()
+    assert text.index("Newer one") < text.index("Older one")
+    assert "Secret draft" not in text
+    assert "Embargoed" not in text
+    assert "2 releases" in text
+
+
+def test_detail_shows_release_with_tags_and_share_links(client, release):
+    response = client.get(release.get_absolute_url())
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "<h1>Singapore and Shenzhen sign eight MoUs</h1>" in text
+    assert '<time datetime="2022-12-02">2 December 2022</time>' in text
+    assert "<strong>MoUs</strong>" in text
+    assert 'href="/agencies/imda/"' in text
+    assert 'href="/programmes/smart-city-initiative/"' in text
+    assert "8 MoUs signed" in text
+    assert "Send this to a friend" in text
+    assert "mailto:?subject=Singapore%20and%20Shenzhen" in text
+
+
+def test_detail_links_previous_and_next(client, make_release):
+    first = make_release(title="First", published_on=datetime.date(2020, 1, 1))
+    middle = make_release(title="Middle", published_on=datetime.date(2020, 6, 1))
+    last = make_release(title="Last", published_on=datetime.date(2021, 1, 1))
+    text = client.get(middle.get_absolute_url()).content.decode()
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in text
+    assert f'rel="next" href="{last.get_absolute_url()}"' in text
+
+
+@pytest.mark.parametrize("status", ["draft", "future"])
+def test_unpublished_release_is_404_for_the_public(client, make_release, tomorrow, status):
+    if status == "draft":
+        hidden = make_release(status=Release.Status.DRAFT)
+    else:
+        hidden = make_release(published_on=tomorrow)
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    assert client.get(f"/api/releases/{hidden.slug}/").status_code == 404
+
+
+def test_staff_see_a_draft_with_a_banner(admin_client, make_release):
+    draft = make_release(title="Work in progress", status=Release.Status.DRAFT)
+    response = admin_client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "only staff can see this page" in response.content.decode()
+
+
+def test_drafts_do_not_count_towards_tag_pages(client, make_release, imda):
+    make_release(title="Public", agencies=[imda])
+    make_release(title="Hidden", agencies=[imda], status=Release.Status.DRAFT)
+    text = client.get("/agencies/").content.decode()
+    assert "1 release<" in text
+    page = client.get("/agencies/imda/").content.decode()
+    assert "Public" in page
+    assert "Hidden" not in page
+
+
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [
+        ("/agencies/", "Infocomm Media Development Authority (IMDA)"),
+        ("/programmes/", "Singapore-China (Shenzhen) Smart City Initiative"),
+        ("/figures/", "8 MoUs signed"),
+        ("/agencies/imda/", "Singapore and Shenzhen sign eight MoUs"),
+        ("/programmes/smart-city-initiative/", "Singapore and Shenzhen sign eight MoUs"),
+        ("/figures/8-mous-signed/", "Singapore and Shenzhen sign eight MoUs"),
+    ],
+)
+def test_tag_pages(client, release, url, text):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert text in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/agencies/nobody/", "/programmes/nothing/", "/figures/0-things/", "/releases/no-such-slug/"],
+)
+def test_unknown_slugs_are_404(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_user_text_is_escaped(client, make_release):
+    release = make_release(title="Tom & <b>Jerry</b>", summary="<script>alert(1)</script>")
+    text = client.get(release.get_absolute_url()).content.decode()
+    assert "Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;" in text
+    assert "<script>alert(1)</script>" not in text
+
+
+def test_list_query_count_does_not_grow_with_releases(
+    client, make_release, imda, smart_city, django_assert_max_num_queries
+):
+    for n in range(25):
+        make_release(agencies=[imda], programmes=[smart_city], figures=[f"{n + 1} things"])
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("releases:list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card"') == 20
+
+
+def test_home_and_detail_query_counts_are_bounded(client, release, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(release.get_absolute_url()).status_code == 200
