@@ -140,6 +140,9 @@ RELEASES_PER_PAGE = 20
 API_PAGE_SIZE = 20
 
 TAGGIT_CASE_INSENSITIVE = True
+# Tag fields split on commas and semicolons, never on spaces: "8 MoUs signed" is one tag.
+TAGGIT_TAGS_FROM_STRING = "releases.tagging.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "releases.tagging.edit_string"
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
@@ -32,6 +33,7 @@ class ReleaseAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
     prepopulated_fields = {"slug": ["title"]}
     list_per_page = 50
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "body"]}),
         ("Tags", {"fields": ["agencies", "programmes", "figures"]}),

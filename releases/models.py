@@ -269,12 +269,15 @@ class Release(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     agencies = TaggableManager(
+        verbose_name="agencies",
         through=TaggedAgency, related_name="releases", blank=True, help_text="Issuing agencies."
     )
     programmes = TaggableManager(
+        verbose_name="programmes",
         through=TaggedProgramme, related_name="releases", blank=True, help_text="Programmes."
     )
     figures = TaggableManager(
+        verbose_name="figures",
         through=TaggedFigure,
         related_name="releases",
         blank=True,

@@ -96,3 +96,20 @@ def test_previous_and_next_follow_publication_date(make_release):
     assert published.before(second).first() == first
     assert published.after(first).first() == second
     assert published.after(third).first() is None
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("8 MoUs signed", ["8 MoUs signed"]),
+        ("10,000+ enterprises, 8 MoUs signed", ["10,000+ enterprises", "8 MoUs signed"]),
+        ("IMDA; MCI", ["IMDA", "MCI"]),
+        ('"Trade, Industry", MCI', ["MCI", "Trade, Industry"]),
+        ("", []),
+    ],
+)
+def test_tag_fields_split_on_commas_not_spaces(text, names):
+    from releases.tagging import edit_string, parse_tags
+
+    assert parse_tags(text) == names
+    assert parse_tags(edit_string(Agency(name=n) for n in names)) == names

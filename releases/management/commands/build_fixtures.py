@@ -85,25 +85,26 @@ class Command(BaseCommand):
             stamp = f"{record['published_on']}T09:00:00+08:00"
             objects.append(
                 {
-                "model": "releases.release",
-                "fields": {
-                    "title": record["title"],
-                    "slug": record["slug"],
-                    "kind": record.get("kind", "press-release"),
-                    "published_on": record["published_on"],
-                    "summary": record.get("summary", ""),
-                    "body": record["body"],
-                    "body_html": render_markdown(record["body"]),
-                    "source": record.get("source", ""),
-                    "source_url": record.get("source_url", ""),
-                    "language": record.get("language", "en"),
-                    "status": "published",
-                    "hero_image": "",
-                    "hero_image_alt": "",
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                },
-            })  # fmt: skip
+                    "model": "releases.release",
+                    "fields": {
+                        "title": record["title"],
+                        "slug": record["slug"],
+                        "kind": record.get("kind", "press-release"),
+                        "published_on": record["published_on"],
+                        "summary": record.get("summary", ""),
+                        "body": record["body"],
+                        "body_html": render_markdown(record["body"]),
+                        "source": record.get("source", ""),
+                        "source_url": record.get("source_url", ""),
+                        "language": record.get("language", "en"),
+                        "status": "published",
+                        "hero_image": "",
+                        "hero_image_alt": "",
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    },
+                }
+            )
             key = [record["slug"]]
             for model, slugs in (
                 ("taggedagency", record.get("agencies", [])),
