@@ -105,6 +105,13 @@ class Figure(ReleaseTag):
     def display_name(self):
         return self.name
 
+    @property
+    def display_value(self):
+        """The number as written in the name ("10,000+"), for the big figure boxes."""
+        if self.label and self.name.endswith(self.label):
+            return self.name[: -len(self.label)].strip()
+        return format_number(self.value)
+
     def save(self, *args, **kwargs):
         # Tags typed into a tag field arrive with only a name ("8 MoUs signed").
         if self.value is None and not self.label:
