@@ -37,7 +37,10 @@ def test_detail_shows_release_with_tags_and_share_links(client, release):
     assert "<strong>MoUs</strong>" in text
     assert 'href="/agencies/imda/"' in text
     assert 'href="/programmes/smart-city-initiative/"' in text
-    assert '<span class="figure__value">8</span> <span class="figure__label">MoUs signed</span>' in text
+    assert (
+        '<span class="figure__value">8</span> <span class="figure__label">MoUs signed</span>'
+        in text
+    )
     assert "Send this to a friend" in text
     assert "mailto:?subject=Singapore%20and%20Shenzhen" in text
 
