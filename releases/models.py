@@ -277,11 +277,17 @@ class Release(models.Model):
 
     agencies = TaggableManager(
         verbose_name="agencies",
-        through=TaggedAgency, related_name="releases", blank=True, help_text="Issuing agencies."
+        through=TaggedAgency,
+        related_name="releases",
+        blank=True,
+        help_text="Issuing agencies.",
     )
     programmes = TaggableManager(
         verbose_name="programmes",
-        through=TaggedProgramme, related_name="releases", blank=True, help_text="Programmes."
+        through=TaggedProgramme,
+        related_name="releases",
+        blank=True,
+        help_text="Programmes.",
     )
     figures = TaggableManager(
         verbose_name="figures",
@@ -319,3 +325,23 @@ class Release(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()
+
+
+# --- Change tracking for HTTP caching ------------------------------------------------
+
+
+class ArchiveState(models.Model):
+    """One row whose version database triggers bump on any change to public data.
+
+    Triggers (not signals) so that bulk imports, `update()` and `loaddata`
+    count too; ETags and the page cache are keyed on it.
+    """
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="archive_state_single_row")]
+
+    def __str__(self):
+        return f"version {self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -2,11 +2,18 @@ import datetime
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from releases.models import Agency, Figure, Programme, Release
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached pages (database versions repeat across tests)."""
+    cache.clear()
 
 
 @pytest.fixture

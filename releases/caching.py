@@ -1,0 +1,102 @@
+"""HTTP caching for public pages: ETag, Last-Modified, 304s and a server-side page cache.
+
+Every public page is derived from the archive's data, and `ArchiveState`
+changes (by database trigger) whenever that data does. Keying on it means a
+page is never served stale after an edit, and a conditional request costs one
+small query instead of a render. The date is part of the key because a
+scheduled release becomes public at midnight without any write.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
+from django.db.models import Subquery
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .models import ArchiveState, Release
+
+CACHE_CONTROL = {"public": True, "max_age": 60, "stale_while_revalidate": 600}
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    token: str
+    last_modified: datetime.datetime
+
+
+def current_version() -> DataVersion | None:
+    newest_public = Release.objects.published().order_by("-published_on").values("published_on")
+    state = (
+        ArchiveState.objects.filter(id=1)
+        .annotate(newest=Subquery(newest_public[:1]))
+        .values_list("version", "changed_at", "newest")
+        .first()
+    )
+    if state is None:
+        return None
+    version, changed_at, newest = state
+    today = timezone.localdate()
+    # A release that became public today changed the pages at midnight, not at its last edit.
+    last_modified = changed_at
+    if newest == today:
+        midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+        last_modified = max(last_modified, midnight)
+    return DataVersion(f"{version}.{changed_at.timestamp():.6f}.{today:%Y%m%d}", last_modified)
+
+
+def is_cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path.startswith(settings.UNCACHED_PATH_PREFIXES):
+        return False
+    # Signed-in staff may see drafts and banners: their pages are never shared.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+class PublicCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        try:
+            version = current_version()
+        except (OperationalError, InterfaceError):
+            version = None  # the view will meet the same outage and answer 503
+        if version is None:
+            return self.get_response(request)
+
+        page = f"{version.token} {request.get_full_path()}".encode("utf-8", "surrogatepass")
+        etag = f'"{hashlib.sha256(page).hexdigest()[:32]}"'
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=int(version.last_modified.timestamp())
+        )
+        if not_modified is not None:
+            self.add_headers(not_modified, etag, version)
+            return not_modified
+
+        key = f"page:{request.method}:{etag}"
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                # Requests with a session cookie never get here, so the stored page
+                # is the one every cookie-less reader sees.
+                self.add_headers(response, etag, version)
+                cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+            elif response.status_code in (200, 404):
+                self.add_headers(response, etag, version)
+        return response
+
+    @staticmethod
+    def add_headers(response, etag, version):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(version.last_modified.timestamp())
+        patch_cache_control(response, **CACHE_CONTROL)

@@ -1,0 +1,62 @@
+"""SQL for the triggers that bump `ArchiveState` whenever public data changes.
+
+Used by migrations: when a new table holds data that pages show, a migration
+adds `touch_state_operation([...new tables])`.
+"""
+
+from django.db import migrations
+
+STATE_TABLE = "releases_archivestate"
+
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION releases_touch_state() RETURNS trigger AS $$
+BEGIN
+    UPDATE {STATE_TABLE} SET version = version + 1, changed_at = clock_timestamp() WHERE id = 1;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+"""
+
+
+def _create(vendor, table):
+    if vendor == "postgresql":
+        # One bump per statement keeps bulk imports cheap.
+        return [
+            f"CREATE TRIGGER {table}_touch_state AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION releases_touch_state();"
+        ]
+    # SQLite has only row triggers.
+    return [
+        f"CREATE TRIGGER {table}_touch_state_{event.lower()} AFTER {event} ON {table} BEGIN "
+        f"UPDATE {STATE_TABLE} SET version = version + 1, "
+        f"changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 1; END;"
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+def _drop(vendor, table):
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {table}_touch_state ON {table};"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_touch_state_{event.lower()};"
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+def touch_state_operation(tables):
+    """A migration operation adding (and on reverse, dropping) the triggers."""
+
+    def forward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(POSTGRES_FUNCTION)
+        for table in tables:
+            for sql in _create(vendor, table):
+                schema_editor.execute(sql)
+
+    def backward(apps, schema_editor):
+        for table in tables:
+            for sql in _drop(schema_editor.connection.vendor, table):
+                schema_editor.execute(sql)
+
+    return migrations.RunPython(forward, backward)
