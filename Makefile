@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run test lint format fixtures lock clean
+.PHONY: install run serve test lint format fixtures lock backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,23 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata fixtures/*.json
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production configuration (gunicorn, whitenoise, DEBUG off) on this machine, over plain HTTP.
+serve: install
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
+
+PROD_ENV = DJANGO_ENV=production DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .serve-secret 2>/dev/null || $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' | tee .serve-secret)}
+
+backup: install
+	$(BIN)/python manage.py backup_database $(FILE)
+
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/archive-....sqlite3" && exit 2)
+	$(BIN)/python manage.py restore_database $(FILE)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "archive.middleware.SecurityHeadersMiddleware",
     "archive.middleware.ReadOnlyPublicSiteMiddleware",
     "archive.middleware.DatabaseUnavailableMiddleware",
+    "archive.routers.PrimaryForWritersMiddleware",
     # Outside sessions and CSP, so a cached page keeps the CSP nonce it was rendered with.
     "releases.caching.PublicCacheMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,6 +114,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Read replicas: each URL becomes an alias `replica1`, `replica2`, ...
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
