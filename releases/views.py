@@ -75,8 +75,11 @@ class TagDetailView(ReleaseListView):
     tag_model = None
     tag_field = ""
 
+    def get(self, request, *args, **kwargs):
+        self.tag = get_object_or_404(self.tag_model, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
     def get_base_queryset(self):
-        self.tag = get_object_or_404(self.tag_model, slug=self.kwargs["slug"])
         return super().get_base_queryset().filter_by(**{self.tag_field: [self.tag]})
 
     def get_context_data(self, **kwargs):

@@ -134,3 +134,9 @@ def test_tag_page_accepts_the_same_filters(client, archive):
     text = client.get("/agencies/imda/?year=2021").content.decode()
     assert "TradeTrust pilot" in text
     assert "MoU with Shenzhen" not in text
+
+
+def test_bad_filter_on_a_tag_page_explains_itself(client, archive):
+    response = client.get("/agencies/imda/?year=abc")
+    assert response.status_code == 400
+    assert "Enter a whole number" in response.content.decode()
