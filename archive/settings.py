@@ -165,6 +165,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
     )
 }
+# The server-side page cache; off only to measure uncached rendering.
+PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = 600
 UNCACHED_PATH_PREFIXES = ("/admin/", "/healthz")
 WRITABLE_PATH_PREFIXES = ("/admin/",)

@@ -83,14 +83,15 @@ class PublicCacheMiddleware:
             return not_modified
 
         key = f"page:{request.method}:{etag}"
-        response = cache.get(key)
+        response = cache.get(key) if settings.PAGE_CACHE_ENABLED else None
         if response is None:
             response = self.get_response(request)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 # Requests with a session cookie never get here, so the stored page
                 # is the one every cookie-less reader sees.
                 self.add_headers(response, etag, version)
-                cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+                if settings.PAGE_CACHE_ENABLED:
+                    cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
             elif response.status_code in (200, 404):
                 self.add_headers(response, etag, version)
         return response
