@@ -11,6 +11,7 @@ and can be cached for ever.
 
 import hashlib
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ from PIL import Image, ImageCms, ImageOps
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 RENDITION_WIDTHS = (480, 960, 1600)
+# Masters are kept at twice the widest rendition at most: enough for any screen or card,
+# and a 50-megapixel upload need not be held in memory at full size.
+MASTER_MAX_SIDE = 3200
 # Extension -> (Pillow format, MIME type, encoder options). WebP first: <picture> tries in order.
 RENDITION_FORMATS = {
     "webp": ("WEBP", "image/webp", {"quality": 80, "method": 4}),
@@ -78,6 +82,11 @@ def open_checked(file) -> Image.Image:
             "Animated images are not accepted. Upload a still JPEG, PNG or WebP image.",
             code="animated",
         )
+    ratio = MASTER_MAX_SIDE / max(image.size)
+    if image.format == "JPEG" and ratio < 1:
+        # Let the decoder scale down by a power of two (never below the master size)
+        # while it decodes: a quarter or less of the memory for a large photograph.
+        image.draft(None, (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
     try:
         # A header can promise more than the file holds: decode every pixel now.
         image.load()
@@ -152,7 +161,7 @@ def has_alpha(image: Image.Image) -> bool:
 
 
 def sanitise(image: Image.Image) -> Image.Image:
-    """Upright, sRGB, RGB or RGBA, and carrying no metadata at all."""
+    """Upright, sRGB, RGB or RGBA, at most MASTER_MAX_SIDE, and carrying no metadata at all."""
     try:
         upright = ImageOps.exif_transpose(image)
     except Exception:
@@ -164,13 +173,14 @@ def sanitise(image: Image.Image) -> Image.Image:
         try:
             if upright.mode not in ("RGB", "RGBA", "CMYK", "L"):
                 upright = upright.convert(mode)
-            source = upright
             profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            converted = ImageCms.profileToProfile(source, profile, SRGB, outputMode=mode)
+            converted = ImageCms.profileToProfile(upright, profile, SRGB, outputMode=mode)
         except (ImageCms.PyCMSError, OSError, ValueError):
             converted = None  # A broken profile: treat the pixels as sRGB already.
     if converted is None:
         converted = upright.convert(mode)
+    if max(converted.size) > MASTER_MAX_SIDE:
+        converted.thumbnail((MASTER_MAX_SIDE, MASTER_MAX_SIDE), Image.Resampling.LANCZOS)
     # Rebuilding from raw pixels leaves every EXIF, XMP, ICC and text chunk behind.
     return Image.frombytes(mode, converted.size, converted.tobytes())
 
@@ -270,12 +280,13 @@ def refresh_stored(name: str, bookkeeping: dict, *, force=False) -> StoredImage:
         for w in widths
         for ext in RENDITION_FORMATS
     )
+    with Image.open(io.BytesIO(data)) as header:  # reads the header only
+        stored_size = header.size
     if done and not force:
-        with Image.open(io.BytesIO(data)) as image:  # reads the header only
-            return StoredImage(name, key, image.width, image.height, widths)
+        return StoredImage(name, key, *stored_size, widths)
     image = open_checked(ContentFile(data, name=name))
     clean = sanitise(image)
-    if has_metadata(image) or clean.size != image.size:
+    if has_metadata(image) or clean.size != stored_size:
         # An imported file may carry GPS positions or a rotation flag: clean it in place.
         data = encode(clean, image.format, **MASTER_OPTIONS[image.format])
         key = content_key(data)

@@ -150,6 +150,12 @@ def test_small_picture_is_never_upscaled(make_release, image_upload, media_files
     assert not [f for f in renditions if "-960." in f or "-1600." in f]
 
 
+def test_large_picture_is_stored_at_most_3200_pixels_wide(make_release, image_upload):
+    release = make_release(hero_image=image_upload("JPEG", (4000, 2000)), hero_image_alt="Wide.")
+    assert (release.hero_image_width, release.hero_image_height) == (3200, 1600)
+    assert release.hero.widths == [480, 960, 1600]
+
+
 def test_gps_and_all_other_metadata_are_stripped(make_release, image_upload, media_root):
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "Example Camera Co"
