@@ -75,15 +75,16 @@ def open_checked(file) -> Image.Image:
             "Upload a JPEG, PNG or WebP image. This file is not one, or it is damaged.",
             code="invalid_image",
         ) from None
-    if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+    if Image.MAX_IMAGE_PIXELS and image.width * image.height > Image.MAX_IMAGE_PIXELS:
         raise too_many_pixels()
-    if getattr(image, "is_animated", False):
+    # Phones put depth maps and HDR gain maps in a JPEG as extra pictures (MPO): not animation.
+    if getattr(image, "is_animated", False) and image.format != "MPO":
         raise ValidationError(
             "Animated images are not accepted. Upload a still JPEG, PNG or WebP image.",
             code="animated",
         )
     ratio = MASTER_MAX_SIDE / max(image.size)
-    if image.format == "JPEG" and ratio < 1:
+    if source_format(image) == "JPEG" and ratio < 1:
         # Let the decoder scale down by a power of two (never below the master size)
         # while it decodes: a quarter or less of the memory for a large photograph.
         image.draft(None, (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
@@ -97,6 +98,11 @@ def open_checked(file) -> Image.Image:
             code="truncated",
         ) from None
     return image
+
+
+def source_format(image: Image.Image) -> str:
+    """JPEG, PNG or WEBP; an MPO is a JPEG whose first picture is the one shown."""
+    return "JPEG" if image.format == "MPO" else image.format
 
 
 def too_many_pixels():
@@ -133,7 +139,7 @@ class HeroImageFormField(forms.ImageField):
         # Skip forms.ImageField's looser check (any Pillow format, no full decode).
         file = forms.FileField.to_python(self, data)
         if file is not None:
-            file.content_type = Image.MIME[checked_image(file).format]
+            file.content_type = Image.MIME[source_format(checked_image(file))]
             file.seek(0)
         return file
 
@@ -257,7 +263,7 @@ class StoredImage:
 def store_upload(file) -> StoredImage:
     """Check, clean and store an uploaded picture with its renditions."""
     image = checked_image(file)
-    fmt = image.format
+    fmt = source_format(image)
     clean = sanitise(image)
     data = encode(clean, fmt, **MASTER_OPTIONS[fmt])
     key = content_key(data)
@@ -288,7 +294,8 @@ def refresh_stored(name: str, bookkeeping: dict, *, force=False) -> StoredImage:
     clean = sanitise(image)
     if has_metadata(image) or clean.size != stored_size:
         # An imported file may carry GPS positions or a rotation flag: clean it in place.
-        data = encode(clean, image.format, **MASTER_OPTIONS[image.format])
+        fmt = source_format(image)
+        data = encode(clean, fmt, **MASTER_OPTIONS[fmt])
         key = content_key(data)
         default_storage.delete(name)
         name = default_storage.save(name, ContentFile(data))

@@ -235,6 +235,18 @@ def test_uploaded_file_name_is_never_used(make_release, image_upload, media_file
     assert not [f for f in media_files() if "evil" in f or "cron" in f]
 
 
+def test_phone_jpeg_with_extra_pictures_keeps_the_main_one(make_release, media_root):
+    # Phones store depth or HDR gain maps as further pictures in the file (MPO).
+    main, depth = Image.new("RGB", (900, 600), "red"), Image.new("RGB", (900, 600), "black")
+    buffer = io.BytesIO()
+    main.save(buffer, "MPO", save_all=True, append_images=[depth])
+    upload = SimpleUploadedFile("portrait.jpg", buffer.getvalue())
+    release = make_release(hero_image=upload, hero_image_alt="Red.")
+    master = opened(release.hero_image.name, media_root)
+    assert master.format == "JPEG" and release.hero_image.name.endswith(".jpg")
+    assert master.getpixel((10, 10))[0] > 240
+
+
 def test_the_same_picture_twice_is_stored_once(make_release, image_upload, media_files):
     first = make_release(hero_image=image_upload(), hero_image_alt="Blue.")
     before = media_files()
