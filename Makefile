@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata fixtures/*.json
+	$(BIN)/python manage.py draw_demo_images
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The production configuration (gunicorn, whitenoise, DEBUG off) on this machine, over plain HTTP.
@@ -62,4 +63,4 @@ lock:
 	rm -rf .lock-venv build *.egg-info
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles media

@@ -38,7 +38,18 @@ class ReleaseAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "kind", "summary", "body"]}),
         ("Tags", {"fields": ["agencies", "programmes", "figures"]}),
         ("Publication", {"fields": ["status", "published_on", "language"]}),
-        ("Image", {"fields": ["hero_image", "hero_image_alt"], "classes": ["collapse"]}),
+        (
+            "Image",
+            {
+                "fields": [
+                    "hero_image",
+                    "hero_image_alt",
+                    "hero_image_caption",
+                    "hero_image_credit",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
         ("Source", {"fields": ["source", "source_url"]}),
     ]
 

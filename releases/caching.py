@@ -86,6 +86,8 @@ class PublicCacheMiddleware:
         response = cache.get(key) if settings.PAGE_CACHE_ENABLED else None
         if response is None:
             response = self.get_response(request)
+            if response.has_header("Cache-Control"):
+                return response  # the view chose its own caching (e.g. immutable images)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 # Requests with a session cookie never get here, so the stored page
                 # is the one every cookie-less reader sees.

@@ -1,6 +1,8 @@
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
+from . import cards, images
 from .markup import render_markdown
 
 # --- Tags: one TagBase model and one through model per kind ------------------------
@@ -265,13 +268,29 @@ class Release(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    hero_image = models.ImageField(upload_to="releases/hero/", blank=True)
+    # The upload's own name is never used: the stored file is named by its content.
+    hero_image = images.HeroImageField(
+        upload_to=images.MASTER_DIR,
+        blank=True,
+        help_text="A JPEG, PNG or WebP picture, up to 20 MB, shown at the top of the release "
+        "and in link previews. Location data and other metadata are removed.",
+    )
     hero_image_alt = models.CharField(
         "hero image alt text",
         max_length=300,
         blank=True,
-        help_text="Describe the picture for readers who cannot see it.",
+        help_text="Required with an image: describe the picture for readers who cannot see it.",
     )
+    hero_image_caption = models.CharField(
+        "caption", max_length=300, blank=True, help_text="Shown under the picture."
+    )
+    hero_image_credit = models.CharField(
+        "credit", max_length=200, blank=True, help_text="Who took or made the picture."
+    )
+    hero_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # {"source": stored file name, "key": its content digest, "widths": [480, 960, 1600]}
+    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -314,13 +333,42 @@ class Release(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
+        images.prepare_hero(self)
+        self.__dict__.pop("hero", None)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("releases:detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        self.hero_image_alt = self.hero_image_alt.strip()
+        if self.hero_image and not self.hero_image_alt:
+            raise ValidationError(
+                {
+                    "hero_image_alt": "Describe the image for readers who cannot see it: "
+                    "alt text is required whenever there is an image."
+                }
+            )
+
     def natural_key(self):
         return (self.slug,)
+
+    @cached_property
+    def hero(self):
+        """The hero image with its renditions, or None (also while renditions are missing)."""
+        return images.HeroImage.for_release(self)
+
+    @property
+    def social_card_key(self):
+        return cards.card_key(self)
+
+    @property
+    def social_card_url(self):
+        """Path of the 1200×630 link-preview image; og:image wants it absolute."""
+        return reverse(
+            "releases:social_card", kwargs={"slug": self.slug, "key": self.social_card_key}
+        )
 
     @property
     def is_public(self):

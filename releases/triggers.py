@@ -1,12 +1,23 @@
-"""SQL for the triggers that bump `ArchiveState` whenever public data changes.
+"""The triggers that bump `ArchiveState` whenever public data changes.
 
-Used by migrations: when a new table holds data that pages show, a migration
-adds `touch_state_operation([...new tables])`.
+SQLite drops a table's triggers when a migration rebuilds the table, so
+they are (re)installed after every `migrate` by a post_migrate handler, not
+only by the migration that introduced them. A new table whose data pages
+show belongs in TRACKED_TABLES.
 """
 
 from django.db import migrations
 
 STATE_TABLE = "releases_archivestate"
+TRACKED_TABLES = (
+    "releases_release",
+    "releases_agency",
+    "releases_programme",
+    "releases_figure",
+    "releases_taggedagency",
+    "releases_taggedprogramme",
+    "releases_taggedfigure",
+)
 
 POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION releases_touch_state() RETURNS trigger AS $$
@@ -43,16 +54,21 @@ def _drop(vendor, table):
     ]
 
 
+def install_state_triggers(connection, tables=TRACKED_TABLES):
+    """Create (or re-create) the triggers; safe to run any number of times."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_FUNCTION)
+        for table in tables:
+            for sql in _drop(connection.vendor, table) + _create(connection.vendor, table):
+                cursor.execute(sql)
+
+
 def touch_state_operation(tables):
     """A migration operation adding (and on reverse, dropping) the triggers."""
 
     def forward(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(POSTGRES_FUNCTION)
-        for table in tables:
-            for sql in _create(vendor, table):
-                schema_editor.execute(sql)
+        install_state_triggers(schema_editor.connection, tables)
 
     def backward(apps, schema_editor):
         for table in tables:

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import api, views
 from .converters import UnicodeSlugConverter
@@ -23,6 +23,16 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("releases/", views.ReleaseListView.as_view(), name="list"),
     path("releases/<slug:slug>/", views.ReleaseDetailView.as_view(), name="detail"),
+    re_path(
+        r"^releases/(?P<slug>[-\w]+)/card-(?P<key>[0-9a-f]{16})\.jpg$",
+        views.social_card,
+        name="social_card",
+    ),
+    re_path(
+        r"^images/(?P<key>[0-9a-f]{16})-(?P<width>[0-9]{1,5})\.(?P<ext>webp|jpg)$",
+        views.hero_rendition,
+        name="hero_rendition",
+    ),
     *tag_urls("agencies", Agency, "agencies", "agency"),
     *tag_urls("programmes", Programme, "programmes", "programme"),
     *tag_urls("figures", Figure, "figures", "figure"),

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import cards, images
 from .forms import ReleaseFilterForm, error_messages
 from .models import Agency, Programme, Release
 
@@ -131,6 +132,19 @@ class HomeView(TemplateView):
             release_count=Release.objects.published().count(),
             **kwargs,
         )
+
+
+def hero_rendition(request, key, width, ext):
+    """One rendition of a hero image; the URL names its content, so it never goes stale."""
+    return images.rendition_response(key, int(width), ext)
+
+
+def social_card(request, slug, key):
+    """The link-preview picture of a published release, drawn on its first request."""
+    release = get_object_or_404(Release.objects.published().with_tags(), slug=slug)
+    if key != release.social_card_key:
+        return redirect(release.social_card_url)  # the release changed since this link
+    return cards.card_response(release, key)
 
 
 def healthz(request):

@@ -1,9 +1,12 @@
 import datetime
+import io
 import itertools
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from releases.models import Agency, Figure, Programme, Release
 
@@ -85,3 +88,48 @@ def figure(db):
 @pytest.fixture
 def tomorrow():
     return timezone.localdate() + datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test stores pictures in its own folder, never in the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def media_files(media_root):
+    """Call to list the files under MEDIA_ROOT."""
+    return lambda: stored_files(media_root)
+
+
+@pytest.fixture
+def image_upload():
+    """Build an uploaded picture: image_upload("PNG", (800, 600), exif=..., name=...)."""
+
+    def make(
+        fmt="JPEG", size=(2000, 1200), *, colour=(40, 110, 170), name=None, image=None, **save
+    ):
+        image = image or Image.new("RGBA" if len(colour) == 4 else "RGB", size, colour)
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **save)
+        return SimpleUploadedFile(name or f"picture.{fmt.lower()}", buffer.getvalue())
+
+    return make
+
+
+@pytest.fixture
+def pictured_release(make_release, image_upload, imda):
+    return make_release(
+        title="Ceremony marks the new partnership",
+        slug="ceremony",
+        agencies=[imda],
+        hero_image=image_upload("JPEG", (2000, 1200)),
+        hero_image_alt="Two officials shake hands in front of a blue banner.",
+        hero_image_caption="The signing ceremony.",
+        hero_image_credit="Archive staff",
+    )

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from releases import demo_images
+from releases.management.commands.draw_demo_images import demo_image_name
 from releases.markup import render_markdown
 from releases.models import format_number
 
@@ -98,8 +100,7 @@ class Command(BaseCommand):
                         "source_url": record.get("source_url", ""),
                         "language": record.get("language", "en"),
                         "status": "published",
-                        "hero_image": "",
-                        "hero_image_alt": "",
+                        **self.image_fields(record),
                         "created_at": stamp,
                         "updated_at": stamp,
                     },
@@ -122,6 +123,35 @@ class Command(BaseCommand):
                     for slug in slugs
                 ]
         return objects + links
+
+    def image_fields(self, record):
+        """A demo picture is named here and drawn by draw_demo_images after loaddata."""
+        spec = record.get("image")
+        if spec is None:
+            return {
+                "hero_image": "",
+                "hero_image_alt": "",
+                "hero_image_caption": "",
+                "hero_image_credit": "",
+                "hero_image_width": None,
+                "hero_image_height": None,
+                "hero_renditions": {},
+            }
+        unknown = {spec["style"]} - set(demo_images.STYLES) | {spec["palette"]} - set(
+            demo_images.PALETTES
+        )
+        if unknown:
+            raise CommandError(f"{record['slug']}: unknown image style or palette {unknown}")
+        return {
+            "hero_image": demo_image_name(record["slug"]),
+            "hero_image_alt": demo_images.describe(spec),
+            "hero_image_caption": spec.get("caption", ""),
+            "hero_image_credit": demo_images.CREDIT,
+            # Filled in by make_renditions once the picture exists.
+            "hero_image_width": None,
+            "hero_image_height": None,
+            "hero_renditions": {},
+        }
 
     def write(self, name, objects):
         path = OUTPUT_DIR / name
