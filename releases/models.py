@@ -1,8 +1,9 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.db import models
-from django.db.models import Count, Q
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -228,6 +229,41 @@ class ReleaseQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    def formerly_at(self, slug):
+        """Releases that used to live at this slug (there is at most one)."""
+        return self.filter(old_slugs__slug=slug)
+
+    # Sharing a programme says more about two releases than sharing an issuing agency.
+    RELATED_WEIGHTS = {"programmes": 3, "agencies": 1, "figures": 1}
+
+    def related_to(self, release, limit=5):
+        """Releases sharing tags with this one, most shared (weighted) first, then newest.
+
+        One query whatever the number of tags or candidates: the release's own
+        tags are read in subqueries rather than loaded first.
+        """
+        shares_any = Q()
+        score = Value(0)
+        for field, weight in self.RELATED_WEIGHTS.items():
+            through = Release._meta.get_field(field).remote_field.through
+            own_tags = through.objects.filter(content_object=release.pk).values("tag_id")
+            sharing = through.objects.filter(tag_id__in=own_tags).values("content_object")
+            shares_any |= Q(pk__in=sharing)
+            shared = (
+                through.objects.filter(content_object=OuterRef("pk"), tag_id__in=own_tags)
+                .order_by()
+                .values("content_object")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            score = score + weight * Coalesce(Subquery(shared), 0)
+        return (
+            self.filter(shares_any)
+            .exclude(pk=release.pk)
+            .annotate(relatedness=score)
+            .order_by("-relatedness", "-published_on", "-id")[:limit]
+        )
+
 
 class Release(models.Model):
     class Kind(models.TextChoices):
@@ -244,7 +280,7 @@ class Release(models.Model):
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The permanent web address. Changing it after publication breaks links.",
+        help_text="The permanent web address. If you change it, the old address redirects here.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRESS_RELEASE)
     published_on = models.DateField(
@@ -277,11 +313,17 @@ class Release(models.Model):
 
     agencies = TaggableManager(
         verbose_name="agencies",
-        through=TaggedAgency, related_name="releases", blank=True, help_text="Issuing agencies."
+        through=TaggedAgency,
+        related_name="releases",
+        blank=True,
+        help_text="Issuing agencies.",
     )
     programmes = TaggableManager(
         verbose_name="programmes",
-        through=TaggedProgramme, related_name="releases", blank=True, help_text="Programmes."
+        through=TaggedProgramme,
+        related_name="releases",
+        blank=True,
+        help_text="Programmes.",
     )
     figures = TaggableManager(
         verbose_name="figures",
@@ -308,7 +350,19 @@ class Release(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        stored_slug = getattr(self, "_stored_slug", None)
+        slug_changed = (
+            stored_slug is not None
+            and stored_slug != self.slug
+            and (update_fields is None or "slug" in update_fields)
+        )
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if slug_changed:
+                self.old_slugs.filter(slug=self.slug).delete()
+                ReleaseSlug.objects.update_or_create(slug=stored_slug, defaults={"release": self})
+        self._stored_slug = self.slug
 
     def get_absolute_url(self):
         return reverse("releases:detail", kwargs={"slug": self.slug})
@@ -316,6 +370,30 @@ class Release(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        release = super().from_db(db, field_names, values)
+        # Remember the stored slug so that save() can tell when it changes.
+        release._stored_slug = release.__dict__.get("slug")
+        return release
+
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()
+
+
+class ReleaseSlug(models.Model):
+    """An address a release used to have; the detail page redirects it to the current one."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=200, unique=True)
+    replaced_at = models.DateTimeField(
+        auto_now=True, help_text="When the release moved away from this address."
+    )
+
+    class Meta:
+        verbose_name = "old slug"
+        ordering = ["-replaced_at"]
+
+    def __str__(self):
+        return f"{self.slug} → {self.release.slug}"
