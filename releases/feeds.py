@@ -57,7 +57,8 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
             author_name=settings.SITE_NAME,
             language=settings.LANGUAGE_CODE,
         )
-        for release in self.filtered_queryset().sorted_by("newest")[:FEED_LENGTH]:
+        releases = self.filtered_queryset().prefetch_related(None).with_tag_lists()
+        for release in releases.sorted_by("newest")[:FEED_LENGTH]:
             self.add_entry(feed, release)
         response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
         feed.write(response, "utf-8")
@@ -79,10 +80,13 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
             unique_id=self.entry_id(release),
             pubdate=published,
             updateddate=max(release.updated_at, published),
-            authors=[(a.name, absolute(a.get_absolute_url())) for a in release.agencies.all()],
+            authors=[
+                (agency.name, absolute(agency.get_absolute_url()))
+                for agency in release.tags_of("agencies")
+            ],
             tags=[
                 (tag.slug, absolute(reverse(f"{tag.url_name}_index")), tag.name)
-                for tags in (release.agencies, release.programmes, release.figures)
-                for tag in tags.all()
+                for field in ("agencies", "programmes", "figures")
+                for tag in release.tags_of(field)
             ],
         )

@@ -2,7 +2,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -174,6 +174,23 @@ class ReleaseQuerySet(models.QuerySet):
     def with_tags(self):
         return self.prefetch_related("agencies", "programmes", "figures")
 
+    def with_tag_lists(self):
+        """Prefetch tags through their link tables, for `Release.tags_of()`.
+
+        Cheaper than `with_tags()` in long loops (feeds, exports): taggit's
+        prefetch builds a queryset per release and per tag kind.
+        """
+        return self.prefetch_related(
+            *(
+                Prefetch(
+                    f"{through._meta.model_name}_set",
+                    queryset=through.objects.select_related("tag").order_by("pk"),
+                    to_attr=f"{field}_links",
+                )
+                for field, through in Release.tag_links().items()
+            )
+        )
+
     def for_listing(self):
         """Leave the long columns in the database when only cards are shown."""
         return self.defer("body", "body_html")
@@ -244,8 +261,9 @@ class ReleaseQuerySet(models.QuerySet):
         """
         shares_any = Q()
         score = Value(0)
+        links = Release.tag_links()
         for field, weight in self.RELATED_WEIGHTS.items():
-            through = Release._meta.get_field(field).remote_field.through
+            through = links[field]
             own_tags = through.objects.filter(content_object=release.pk).values("tag_id")
             sharing = through.objects.filter(tag_id__in=own_tags).values("content_object")
             shares_any |= Q(pk__in=sharing)
@@ -376,6 +394,21 @@ class Release(models.Model):
         # Remember the stored slug so that save() can tell when it changes.
         release._stored_slug = release.__dict__.get("slug")
         return release
+
+    @staticmethod
+    def tag_links() -> dict:
+        """Each tag field and its link (through) model."""
+        return {
+            field: Release._meta.get_field(field).remote_field.through
+            for field in ("agencies", "programmes", "figures")
+        }
+
+    def tags_of(self, field: str) -> list:
+        """The tags in one field, from `with_tag_lists()` when it was used."""
+        links = getattr(self, f"{field}_links", None)
+        if links is None:
+            return list(getattr(self, field).all())
+        return [link.tag for link in links]
 
     @property
     def is_public(self):
