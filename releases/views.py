@@ -127,8 +127,17 @@ class TagIndexView(ListView):
         return super().get_context_data(meta=self.tag_model._meta, **kwargs)
 
 
-class RenamedSlugRedirectMixin:
-    """A release whose slug changed answers at its old address with a 301 to the new one."""
+class ReleaseLookupMixin:
+    """One release by slug, for its page and its citation files.
+
+    Staff may open a draft (with a banner); everyone else sees only what is
+    public. A release whose slug changed answers at its old address with a 301.
+    """
+
+    def get_queryset(self):
+        user = self.request.user
+        releases = Release.objects.all() if user.is_staff else Release.objects.published()
+        return releases.with_tags()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -143,15 +152,9 @@ class RenamedSlugRedirectMixin:
             return HttpResponsePermanentRedirect(reverse(view_name, kwargs={"slug": slug}))
 
 
-class ReleaseDetailView(RenamedSlugRedirectMixin, DetailView):
+class ReleaseDetailView(ReleaseLookupMixin, DetailView):
     template_name = "releases/release_detail.html"
     context_object_name = "release"
-
-    def get_queryset(self):
-        # Staff may open a draft (with a banner); everyone else sees only what is public.
-        user = self.request.user
-        releases = Release.objects.all() if user.is_staff else Release.objects.published()
-        return releases.with_tags()
 
     def get_context_data(self, **kwargs):
         release = self.object
@@ -173,7 +176,7 @@ class ReleaseDetailView(RenamedSlugRedirectMixin, DetailView):
         return self.request.build_absolute_uri(image.url) if image else None
 
 
-class ReleaseCitationView(RenamedSlugRedirectMixin, DetailView):
+class ReleaseCitationView(ReleaseLookupMixin, DetailView):
     """The release as a BibTeX or RIS file for reference managers."""
 
     formats = {
@@ -181,9 +184,6 @@ class ReleaseCitationView(RenamedSlugRedirectMixin, DetailView):
         "ris": (citations.ris, "application/x-research-info-systems"),
     }
     format = ""
-
-    def get_queryset(self):
-        return Release.objects.published().with_tags()
 
     def render_to_response(self, context, **kwargs):
         write, content_type = self.formats[self.format]

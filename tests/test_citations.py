@@ -168,7 +168,8 @@ def test_ris_values_cannot_start_a_new_tag(make_release):
 
 
 @pytest.mark.parametrize("suffix", ["cite.bib", "cite.ris"])
-def test_citation_files_are_404_for_unpublished_releases(client, make_release, suffix):
+def test_citation_files_of_drafts_are_for_staff_only(client, admin_client, make_release, suffix):
     draft = make_release(status=Release.Status.DRAFT)
     assert client.get(f"/releases/{draft.slug}/{suffix}").status_code == 404
+    assert admin_client.get(f"/releases/{draft.slug}/{suffix}").status_code == 200
     assert client.get(f"/releases/no-such-release/{suffix}").status_code == 404
