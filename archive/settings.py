@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "django.contrib.sitemaps",
     "taggit",
     "releases",
 ]
@@ -153,6 +154,10 @@ STORAGES = {
 }
 
 SITE_NAME = os.environ.get("SITE_NAME", "Press Release Archive")
+# The meta description of pages that have none of their own.
+SITE_DESCRIPTION = (
+    "Official press releases, factsheets and speeches: browse, filter and read the archive."
+)
 RELEASES_PER_PAGE = 20
 API_PAGE_SIZE = 20
 

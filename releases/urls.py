@@ -1,8 +1,12 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path, register_converter
 
 from . import api, views
 from .converters import UnicodeSlugConverter
+from .exporting import ReleaseExportView
+from .feeds import ReleaseFeedView
 from .models import Agency, Figure, Programme
+from .sitemaps import robots_txt, sitemaps
 
 app_name = "releases"
 register_converter(UnicodeSlugConverter, "uslug")
@@ -22,6 +26,8 @@ def tag_urls(prefix, model, field, name):
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("releases/", views.ReleaseListView.as_view(), name="list"),
+    path("releases/export.csv", ReleaseExportView.as_view(format="csv"), name="export_csv"),
+    path("releases/export.jsonl", ReleaseExportView.as_view(format="jsonl"), name="export_jsonl"),
     path("releases/<slug:slug>/", views.ReleaseDetailView.as_view(), name="detail"),
     re_path(
         r"^releases/(?P<slug>[-\w]+)/card-(?P<key>[0-9a-f]{16})\.jpg$",
@@ -33,10 +39,34 @@ urlpatterns = [
         views.hero_rendition,
         name="hero_rendition",
     ),
+    path(
+        "releases/<slug:slug>/cite.bib",
+        views.ReleaseCitationView.as_view(format="bib"),
+        name="cite_bib",
+    ),
+    path(
+        "releases/<slug:slug>/cite.ris",
+        views.ReleaseCitationView.as_view(format="ris"),
+        name="cite_ris",
+    ),
+    path("feeds/releases.atom", ReleaseFeedView.as_view(), name="feed"),
     *tag_urls("agencies", Agency, "agencies", "agency"),
     *tag_urls("programmes", Programme, "programmes", "programme"),
     *tag_urls("figures", Figure, "figures", "figure"),
     path("api/releases/", api.ReleaseListAPI.as_view(), name="api_list"),
     path("api/releases/<slug:slug>/", api.ReleaseDetailAPI.as_view(), name="api_detail"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "releases:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]

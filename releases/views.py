@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import cards, images
+from . import cards, citations, images
 from .forms import ReleaseFilterForm, error_messages
 from .models import Agency, Programme, Release
 
@@ -32,6 +34,19 @@ class FilteredReleasesMixin:
             .for_listing()
             .with_tags()
         )
+
+    def syndication_query(self):
+        """This listing's filters for its feed and exports: the query string less the page."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return query
+
+    def syndication_links(self) -> dict:
+        """Feed and export URLs of this listing, for <link rel="alternate"> and download links."""
+        query = self.syndication_query().urlencode()
+        suffix = f"?{query}" if query else ""
+        names = ("feed", "export_csv", "export_jsonl")
+        return {name: reverse(f"releases:{name}") + suffix for name in names}
 
 
 class ReleaseListView(FilteredReleasesMixin, ListView):
@@ -61,6 +76,7 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
             filter_errors=error_messages(form),
             agencies=Agency.objects.all(),
             programmes=Programme.objects.all(),
+            syndication=self.syndication_links(),
             **kwargs,
         )
 
@@ -83,10 +99,23 @@ class TagDetailView(ReleaseListView):
     def get_base_queryset(self):
         return super().get_base_queryset().filter_by(**{self.tag_field: [self.tag]})
 
+    verbs = {"agency": "issued by", "figure": "announcing"}
+
     def get_context_data(self, **kwargs):
+        kind = self.tag_model._meta.verbose_name
         return super().get_context_data(
-            tag=self.tag, tag_kind=self.tag_model._meta.verbose_name, **kwargs
+            tag=self.tag,
+            tag_kind=kind,
+            tag_description=f"Press releases {self.verbs.get(kind, 'about')} {self.tag.name}.",
+            **kwargs,
         )
+
+    def syndication_query(self):
+        # The tag page's feed is the listing feed filtered by this tag.
+        query = super().syndication_query()
+        param = self.tag_model._meta.model_name
+        query.setlist(param, list(dict.fromkeys([self.tag.slug, *query.getlist(param)])))
+        return query
 
 
 class TagIndexView(ListView):
@@ -101,24 +130,72 @@ class TagIndexView(ListView):
         return super().get_context_data(meta=self.tag_model._meta, **kwargs)
 
 
-class ReleaseDetailView(DetailView):
-    template_name = "releases/release_detail.html"
-    context_object_name = "release"
+class ReleaseLookupMixin:
+    """One release by slug, for its page and its citation files.
+
+    Staff may open a draft (with a banner); everyone else sees only what is
+    public. A release whose slug changed answers at its old address with a 301.
+    """
 
     def get_queryset(self):
-        # Staff may open a draft (with a banner); everyone else sees only what is public.
         user = self.request.user
         releases = Release.objects.all() if user.is_staff else Release.objects.published()
         return releases.with_tags()
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Current slugs win: an old slug redirects only while no release holds it.
+            moved = self.get_queryset().prefetch_related(None).formerly_at(kwargs["slug"])
+            slug = moved.values_list("slug", flat=True).first()
+            if slug is None:
+                raise
+            view_name = request.resolver_match.view_name
+            return HttpResponsePermanentRedirect(reverse(view_name, kwargs={"slug": slug}))
+
+
+class ReleaseDetailView(ReleaseLookupMixin, DetailView):
+    template_name = "releases/release_detail.html"
+    context_object_name = "release"
+
     def get_context_data(self, **kwargs):
         release = self.object
         neighbours = Release.objects.published().for_listing()
+        permalink = self.request.build_absolute_uri(release.get_absolute_url())
         return super().get_context_data(
             previous_release=neighbours.before(release).first(),
             next_release=neighbours.after(release).first(),
+            related_releases=neighbours.prefetch_related("agencies").related_to(release),
+            permalink=permalink,
+            citations=citations.text_citations(release, permalink, timezone.localdate()),
+            og_image_url=self.og_image_url(),
             **kwargs,
         )
+
+    def og_image_url(self):
+        """The 1200×630 social card: the hero cropped to fit, or one drawn from the title."""
+        return self.request.build_absolute_uri(self.object.social_card_url)
+
+
+class ReleaseCitationView(ReleaseLookupMixin, DetailView):
+    """The release as a BibTeX or RIS file for reference managers."""
+
+    formats = {
+        "bib": (citations.bibtex, "application/x-bibtex"),
+        "ris": (citations.ris, "application/x-research-info-systems"),
+    }
+    format = ""
+
+    def render_to_response(self, context, **kwargs):
+        write, content_type = self.formats[self.format]
+        release = self.object
+        url = self.request.build_absolute_uri(release.get_absolute_url())
+        response = HttpResponse(
+            write(release, url, timezone.localdate()), content_type=f"{content_type}; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{release.slug}.{self.format}"'
+        return response
 
 
 class HomeView(TemplateView):

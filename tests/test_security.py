@@ -50,3 +50,10 @@ def test_healthz_reports_database_down(client, db, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+def test_json_ld_carries_the_csp_nonce(client, release):
+    response = client.get(release.get_absolute_url())
+    csp = response["Content-Security-Policy"]
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert f'<script type="application/ld+json" nonce="{nonce}">' in response.content.decode()

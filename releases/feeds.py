@@ -1,0 +1,92 @@
+"""Atom feeds of any listing: `/feeds/releases.atom` takes every `/releases/` filter."""
+
+import datetime
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.http.request import split_domain_port
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.views import View
+
+from .forms import error_messages
+from .views import FilteredReleasesMixin
+
+FEED_LENGTH = 50
+
+
+class ReleaseAtomFeed(Atom1Feed):
+    """Atom with one <author> per issuing agency and categories that name their scheme."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, uri in item["authors"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", uri)
+            handler.endElement("author")
+        for term, scheme, label in item["tags"]:
+            attributes = {"term": term, "scheme": scheme, "label": label}
+            handler.addQuickElement("category", "", attributes)
+
+
+def published_at(date: datetime.date) -> datetime.datetime:
+    """A release date as the start of that day where the archive is."""
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+
+
+class ReleaseFeedView(FilteredReleasesMixin, View):
+    """The newest matching releases, whatever `sort` says: feed readers want new entries."""
+
+    def get(self, request):
+        form = self.get_filter_form()
+        if not form.is_valid():
+            message = "Invalid filter: " + " ".join(error_messages(form))
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        query = self.syndication_query().urlencode()
+        suffix = f"?{query}" if query else ""
+        labels = [label for label, _param, _value in form.applied_filters()]
+        title = "Releases" + (f": {', '.join(labels)}" if labels else "")
+        feed = ReleaseAtomFeed(
+            title=f"{title} · {settings.SITE_NAME}",
+            link=request.build_absolute_uri(reverse("releases:list") + suffix),
+            feed_url=request.build_absolute_uri(request.path + suffix),
+            description=f"New releases in the {settings.SITE_NAME}.",
+            author_name=settings.SITE_NAME,
+            language=settings.LANGUAGE_CODE,
+        )
+        releases = self.filtered_queryset().prefetch_related(None).with_tag_lists()
+        for release in releases.sorted_by("newest")[:FEED_LENGTH]:
+            self.add_entry(feed, release)
+        response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+        feed.write(response, "utf-8")
+        return response
+
+    def entry_id(self, release):
+        """A tag URI on the primary key and creation date: neither changes with the slug."""
+        host = split_domain_port(self.request.get_host())[0] or "localhost"
+        return f"tag:{host},{release.created_at.date().isoformat()}:release:{release.pk}"
+
+    def add_entry(self, feed, release):
+        absolute = self.request.build_absolute_uri
+        published = published_at(release.published_on)
+        feed.add_item(
+            title=release.title,
+            link=absolute(release.get_absolute_url()),
+            # Atom's summary is typed html, so plain text is escaped once for the HTML layer.
+            description=escape(release.summary or release.title),
+            unique_id=self.entry_id(release),
+            pubdate=published,
+            updateddate=max(release.updated_at, published),
+            authors=[
+                (agency.name, absolute(agency.get_absolute_url()))
+                for agency in release.tags_of("agencies")
+            ],
+            tags=[
+                (tag.slug, absolute(reverse(f"{tag.url_name}_index")), tag.name)
+                for field in ("agencies", "programmes", "figures")
+                for tag in release.tags_of(field)
+            ],
+        )

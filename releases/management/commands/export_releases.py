@@ -1,0 +1,51 @@
+"""Write published releases as JSON Lines in the import format, as /releases/export.jsonl does."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from releases.exporting import jsonl_lines
+from releases.forms import ReleaseFilterForm, error_messages
+from releases.models import Release
+
+
+class Command(BaseCommand):
+    help = (
+        "Export published releases as JSON Lines in the import format of DESIGN.md, "
+        "oldest first, so that export → import → export gives the same bytes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "-o", "--output", default="-", help="File to write (default: standard output)."
+        )
+        parser.add_argument(
+            "--filter",
+            default="",
+            metavar="QUERY",
+            help='The listing filters as a query string, e.g. "agency=imda&year=2022".',
+        )
+
+    def handle(self, *args, output, filter, **options):
+        form = ReleaseFilterForm(QueryDict(filter))
+        if not form.is_valid():
+            raise CommandError("Invalid --filter: " + " ".join(error_messages(form)))
+        # Date then slug: an order that does not depend on database ids, which an
+        # import into another database would not keep.
+        releases = (
+            Release.objects.published().filter_by(**form.filters()).order_by("published_on", "slug")
+        )
+        if output == "-":
+            self.write(releases, sys.stdout)
+            return
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            count = self.write(releases, stream)
+        self.stderr.write(f"Wrote {count} releases to {output}")
+
+    def write(self, releases, stream) -> int:
+        count = 0
+        for line in jsonl_lines(releases):
+            stream.write(line)
+            count += 1
+        return count

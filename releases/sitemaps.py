@@ -1,0 +1,85 @@
+"""For crawlers: `/sitemap.xml` (an index of one sitemap per section) and `/robots.txt`."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.shortcuts import render
+from django.urls import reverse
+
+from .models import Agency, Figure, Programme, Release
+
+
+class ReleaseSitemap(Sitemap):
+    changefreq = "yearly"
+    priority = 0.8
+
+    def items(self):
+        return Release.objects.published().only("slug", "updated_at").sorted_by("newest")
+
+    def lastmod(self, release):
+        return release.updated_at
+
+
+class TagSitemap(Sitemap):
+    """Tag pages with at least one published release; modified when their newest release was."""
+
+    changefreq = "weekly"
+    priority = 0.5
+    model = None
+
+    def items(self):
+        published = Release.objects.published().values("pk")
+        return (
+            self.model.objects.in_use()
+            .annotate(
+                last_modified=Max(
+                    "items__content_object__updated_at",
+                    filter=Q(items__content_object__in=published),
+                )
+            )
+            .order_by("slug")
+        )
+
+    def lastmod(self, tag):
+        return tag.last_modified
+
+
+class PageSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.6
+
+    def items(self):
+        return [
+            "releases:home",
+            "releases:list",
+            "releases:agency_index",
+            "releases:programme_index",
+            "releases:figure_index",
+        ]
+
+    def location(self, name):
+        return reverse(name)
+
+
+class AgencySitemap(TagSitemap):
+    model = Agency
+
+
+class ProgrammeSitemap(TagSitemap):
+    model = Programme
+
+
+class FigureSitemap(TagSitemap):
+    model = Figure
+
+
+sitemaps = {
+    "pages": PageSitemap,
+    "releases": ReleaseSitemap,
+    "agencies": AgencySitemap,
+    "programmes": ProgrammeSitemap,
+    "figures": FigureSitemap,
+}
+
+
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")

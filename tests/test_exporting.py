@@ -1,0 +1,187 @@
+"""CSV and JSON Lines exports of any listing, and `manage.py export_releases`."""
+
+import csv
+import datetime
+import io
+import json
+import math
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from releases import exporting
+from releases.models import Figure, Release
+
+
+def streamed(response) -> str:
+    assert response.status_code == 200, response.content
+    assert response.streaming
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def csv_rows(client, query=""):
+    response = client.get(f"/releases/export.csv{query}")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="releases.csv"'
+    text = streamed(response)
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def jsonl_records(client, query=""):
+    response = client.get(f"/releases/export.jsonl{query}")
+    assert response["Content-Type"] == "application/jsonl; charset=utf-8"
+    return [json.loads(line) for line in streamed(response).split("\n") if line]
+
+
+def test_jsonl_is_the_import_format_exactly(client, release, mci, tradetrust):
+    release.agencies.add(mci)
+    release.programmes.add(tradetrust)
+    release.figures.add("10,000+ enterprises")
+    release.source_url = "https://example.gov.sg/mou"
+    release.save()
+
+    [record] = jsonl_records(client)
+    assert record == {
+        "title": "Singapore and Shenzhen sign eight MoUs",
+        "slug": "singapore-shenzhen-mous",
+        "kind": "press-release",
+        "published_on": "2022-12-02",
+        "summary": "Eight memoranda signed at the third committee meeting.",
+        "body": "## Highlights\n\nEight **MoUs** were signed.",
+        "source_url": "https://example.gov.sg/mou",
+        # Sorted, so that the same data always gives the same bytes.
+        "agencies": [
+            "Infocomm Media Development Authority",
+            "Ministry of Communications and Information",
+        ],
+        "programmes": ["Singapore-China (Shenzhen) Smart City Initiative", "TradeTrust"],
+        "figures": [{"label": "MoUs signed", "value": 8}, {"label": "enterprises", "value": 10000}],
+    }
+    assert list(record) == list(exporting.RECORD_FIELDS)
+
+
+def test_jsonl_line_is_stable_and_safe_for_line_splitting(make_release):
+    release = make_release(title="中新合作 “smart city”", body="One\u2028two\u2029three\x85four\n")
+    release.figures.add(Figure.objects.create(value="2.5", label="billion dollars"))
+    line = exporting.jsonl_line(exporting.release_record(release))
+    # Non-Latin text stays readable; only characters that split lines are escaped.
+    assert "中新合作 “smart city”" in line
+    assert line.count("\n") == 1 and len(line.splitlines()) == 1
+    assert json.loads(line)["body"] == "One\u2028two\u2029three\x85four\n"
+    assert json.loads(line)["figures"] == [{"label": "billion dollars", "value": 2.5}]
+    assert exporting.jsonl_line(exporting.release_record(release)) == line
+
+
+def test_csv_quotes_commas_quotes_newlines_and_keeps_non_latin_text(client, make_release, imda):
+    make_release(
+        title='Speech: "Smart cities, smarter people"',
+        summary="Line one,\nline two.",
+        body="新加坡与深圳签署谅解备忘录。\r\nСингапур и Шэньчжэнь.",
+        agencies=[imda],
+        figures=["8 MoUs signed", "10,000 enterprises"],
+    )
+    [row] = csv_rows(client)
+    assert row["title"] == 'Speech: "Smart cities, smarter people"'
+    assert row["summary"] == "Line one,\nline two."
+    assert row["body"] == "新加坡与深圳签署谅解备忘录。\r\nСингапур и Шэньчжэнь."
+    assert row["agencies"] == "Infocomm Media Development Authority"
+    assert row["figures"] == "8 MoUs signed; 10,000 enterprises"
+    assert row["url"].startswith("http://testserver/releases/")
+
+    raw = streamed(client.get("/releases/export.csv"))
+    assert '"Speech: ""Smart cities, smarter people"""' in raw
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused(client, make_release):
+    make_release(title='=HYPERLINK("http://evil")', summary="+1 more", body="- a list")
+    [row] = csv_rows(client)
+    assert row["title"] == '\'=HYPERLINK("http://evil")'
+    assert row["summary"] == "'+1 more"
+    assert row["body"] == "'- a list"
+
+
+def test_exports_stream_every_matching_row_not_one_page(client, make_release, imda, settings):
+    for _ in range(settings.RELEASES_PER_PAGE + 5):
+        make_release(agencies=[imda])
+    make_release(title="No agency")
+    assert len(csv_rows(client, "?agency=imda")) == settings.RELEASES_PER_PAGE + 5
+    assert len(jsonl_records(client, "?agency=imda")) == settings.RELEASES_PER_PAGE + 5
+    assert len(jsonl_records(client)) == settings.RELEASES_PER_PAGE + 6
+
+
+def test_exports_take_the_listing_filters_and_sort(client, make_release, imda):
+    make_release(title="B", published_on=datetime.date(2021, 1, 1), agencies=[imda])
+    make_release(title="A", published_on=datetime.date(2020, 1, 1), agencies=[imda])
+    make_release(title="C", published_on=datetime.date(2021, 6, 1))
+    make_release(title="Draft", status=Release.Status.DRAFT, agencies=[imda])
+    assert [r["title"] for r in jsonl_records(client, "?agency=imda")] == ["B", "A"]
+    assert [r["title"] for r in jsonl_records(client, "?agency=imda&sort=title")] == ["A", "B"]
+    assert [r["title"] for r in csv_rows(client, "?year=2021&sort=oldest")] == ["B", "C"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_queries_grow_with_chunks_not_rows(
+    client, make_release, imda, smart_city, monkeypatch, django_assert_num_queries, fmt
+):
+    monkeypatch.setattr(exporting, "CHUNK_SIZE", 4)
+    for _ in range(10):
+        make_release(agencies=[imda], programmes=[smart_city], figures=["8 MoUs signed"])
+    chunks = math.ceil(10 / 4)
+    # The data version (caching headers), the agency filter, the rows, one per tag kind per chunk.
+    with django_assert_num_queries(1 + 1 + 1 + 3 * chunks):
+        response = client.get(f"/releases/export.{fmt}?agency=imda")
+        body = b"".join(response.streaming_content)
+    assert body.count(b"release-") >= 10
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_exports_refuse_bad_filters_with_400(client, db, fmt):
+    response = client.get(f"/releases/export.{fmt}?to=31/12/2020")
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_list_and_tag_pages_link_their_exports(client, release):
+    text = client.get("/agencies/imda/").content.decode()
+    assert 'href="/releases/export.csv?agency=imda"' in text
+    assert 'href="/releases/export.jsonl?agency=imda"' in text
+
+
+def test_command_writes_the_same_records_oldest_first(client, make_release, imda, tmp_path):
+    make_release(title="Newer", slug="b-newer", published_on=datetime.date(2023, 1, 1))
+    make_release(
+        title="Same day, later slug", slug="z-same", published_on=datetime.date(2020, 1, 1)
+    )
+    make_release(title="Same day", slug="a-same", published_on=datetime.date(2020, 1, 1))
+    make_release(title="Draft", status=Release.Status.DRAFT)
+
+    out = tmp_path / "releases.jsonl"
+    call_command("export_releases", output=str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["slug"] for line in lines] == ["a-same", "z-same", "b-newer"]
+    web = {r["slug"]: r for r in jsonl_records(client)}
+    assert [json.loads(line) for line in lines] == [web["a-same"], web["z-same"], web["b-newer"]]
+
+
+def test_command_is_deterministic_and_writes_to_stdout(make_release, imda, mci, capsys):
+    make_release(agencies=[mci, imda], figures=["8 MoUs signed", "14 joint projects"])
+    call_command("export_releases")
+    first = capsys.readouterr().out
+    call_command("export_releases")
+    assert capsys.readouterr().out == first
+    assert json.loads(first)["agencies"] == [
+        "Infocomm Media Development Authority",
+        "Ministry of Communications and Information",
+    ]
+
+
+def test_command_takes_filters_and_rejects_bad_ones(make_release, imda, capsys):
+    make_release(title="Tagged", agencies=[imda])
+    make_release(title="Untagged")
+    call_command("export_releases", filter="agency=imda")
+    assert [json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()] == [
+        "Tagged"
+    ]
+    with pytest.raises(CommandError, match="No agency called"):
+        call_command("export_releases", filter="agency=nobody")

@@ -1,0 +1,76 @@
+"""Related releases on the detail page: shared tags, programmes first, then recency."""
+
+import datetime
+
+from releases.models import Agency, Programme, Release
+
+
+def test_ranked_by_weighted_shared_tags_then_recency(make_release, imda, mci, smart_city):
+    release = make_release(agencies=[imda, mci], programmes=[smart_city])
+    two_agencies = make_release(title="Two agencies", agencies=[imda, mci])
+    one_programme = make_release(title="One programme", programmes=[smart_city])
+    old_agency = make_release(
+        title="Older agency", agencies=[imda], published_on=datetime.date(2001, 1, 1)
+    )
+    new_agency = make_release(
+        title="Newer agency", agencies=[imda], published_on=datetime.date(2024, 1, 1)
+    )
+    make_release(title="Nothing shared")
+    make_release(title="Draft", agencies=[imda, mci], status=Release.Status.DRAFT)
+
+    related = list(Release.objects.published().related_to(release))
+    assert related == [one_programme, two_agencies, new_agency, old_agency]
+    assert [r.relatedness for r in related] == [3, 2, 1, 1]
+
+
+def test_limited_to_five_and_never_itself(make_release, imda):
+    release = make_release(agencies=[imda])
+    for _ in range(7):
+        make_release(agencies=[imda])
+    related = list(Release.objects.published().related_to(release))
+    assert len(related) == 5
+    assert release not in related
+
+
+def test_a_release_without_tags_has_none(make_release, imda, django_assert_num_queries):
+    release = make_release()
+    make_release(agencies=[imda])
+    with django_assert_num_queries(3):  # its three (empty) tag kinds, and nothing more
+        assert list(Release.objects.published().related_to(release)) == []
+
+
+def test_ranking_respects_the_queryset_it_is_called_on(make_release, imda):
+    release = make_release(agencies=[imda])
+    make_release(title="Speech", agencies=[imda], kind=Release.Kind.SPEECH)
+    make_release(title="Factsheet", agencies=[imda], kind=Release.Kind.FACTSHEET)
+    related = Release.objects.published().filter(kind=Release.Kind.SPEECH).related_to(release)
+    assert [r.title for r in related] == ["Speech"]
+
+
+def test_detail_page_shows_related_releases(client, release, make_release, smart_city):
+    make_release(title="Smart city follow-up", programmes=[smart_city])
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert "Related releases" in page
+    assert "Smart city follow-up" in page
+
+
+def test_detail_page_queries_do_not_grow_with_tags_or_related(
+    client, make_release, django_assert_num_queries
+):
+    def detail_queries(n):
+        agencies = [Agency.objects.create(name=f"Agency {n}-{i}") for i in range(n)]
+        programmes = [Programme.objects.create(name=f"Programme {n}-{i}") for i in range(n)]
+        release = make_release(agencies=agencies, programmes=programmes)
+        for _ in range(n):
+            make_release(agencies=agencies, programmes=programmes)
+        return release
+
+    # The data version (caching headers), the release, its three tag kinds, previous, next,
+    # the related ranking, the related releases and their agencies.
+    small = detail_queries(1)
+    with django_assert_num_queries(10):
+        client.get(small.get_absolute_url())
+    large = detail_queries(6)
+    with django_assert_num_queries(10):
+        response = client.get(large.get_absolute_url())
+    assert response.content.decode().count('class="card"') == 5

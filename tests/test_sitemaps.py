@@ -1,0 +1,82 @@
+"""/sitemap.xml (an index of sections) and /robots.txt."""
+
+import xml.etree.ElementTree as ET
+
+from django.utils import timezone
+
+from releases.models import Release
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def parse(response, root_tag):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{SITEMAP}{root_tag}"
+    return root
+
+
+def local_date(moment):
+    return timezone.localtime(moment).date().isoformat()
+
+
+def urls(client, section):
+    root = parse(client.get(f"/sitemap-{section}.xml"), "urlset")
+    return {
+        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
+        for url in root.findall(f"{SITEMAP}url")
+    }
+
+
+def test_index_lists_every_section(client, release):
+    root = parse(client.get("/sitemap.xml"), "sitemapindex")
+    locations = [s.findtext(f"{SITEMAP}loc") for s in root.findall(f"{SITEMAP}sitemap")]
+    assert locations == [
+        f"http://testserver/sitemap-{section}.xml"
+        for section in ("pages", "releases", "agencies", "programmes", "figures")
+    ]
+
+
+def test_releases_section_has_published_releases_with_lastmod(client, release, make_release):
+    make_release(slug="secret", status=Release.Status.DRAFT)
+    found = urls(client, "releases")
+    assert found == {
+        "http://testserver/releases/singapore-shenzhen-mous/": local_date(release.updated_at)
+    }
+
+
+def test_tag_sections_list_tags_in_use_with_their_newest_release(client, release, tradetrust):
+    assert list(urls(client, "agencies")) == ["http://testserver/agencies/imda/"]
+    programmes = urls(client, "programmes")
+    # TradeTrust has no releases, so it has no page worth crawling.
+    assert list(programmes) == ["http://testserver/programmes/smart-city-initiative/"]
+    assert programmes["http://testserver/programmes/smart-city-initiative/"] == (
+        local_date(release.updated_at)
+    )
+    assert list(urls(client, "figures")) == ["http://testserver/figures/8-mous-signed/"]
+
+
+def test_pages_section_lists_the_static_pages(client, db):
+    assert set(urls(client, "pages")) == {
+        "http://testserver/",
+        "http://testserver/releases/",
+        "http://testserver/agencies/",
+        "http://testserver/programmes/",
+        "http://testserver/figures/",
+    }
+
+
+def test_unknown_section_is_404(client, db):
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    for path in ("/admin/", "/search/", "/releases/export.csv", "/releases/export.jsonl"):
+        assert f"Disallow: {path}" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
