@@ -22,7 +22,6 @@ UNDESCRIBED_IMAGES = """() => [...document.querySelectorAll('img, input[type=ima
 @pytest.mark.parametrize("name", page_types())
 def test_page_type(page, finished_requests, site, axe, subtests, name):
     visit(page, name)
-    page.wait_for_load_state("networkidle")
 
     with subtests.test("weight and requests"):
         weight = sum(
