@@ -63,7 +63,8 @@ def test_filtering_works_by_keyboard_alone(page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/releases/?*")
     assert "agency=imda" in page.url and "year=2022" in page.url
-    assert page.locator(".chip").all_inner_texts() != []
+    chips = page.locator(".chip").all_inner_texts()
+    assert len(chips) == 2 and "Infocomm" in chips[0] and "2022" in chips[1]
 
 
 def tab_until(page, selector: str, limit: int = 80):
