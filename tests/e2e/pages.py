@@ -56,3 +56,11 @@ def use_color_scheme(page, scheme: str):
     so contrast is measured on the final colours."""
     page.emulate_media(color_scheme=scheme)
     page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+
+
+def follow(page, locator):
+    """Click a link or submit button and wait until the page it opens has loaded, so
+    what the test reads next comes from the new page, whole."""
+    before = page.url
+    locator.click()
+    page.wait_for_url(lambda url: url != before)

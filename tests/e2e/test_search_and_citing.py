@@ -11,7 +11,7 @@ import pytest
 
 from releases.models import Release
 
-from .pages import SEED_SLUG, visit
+from .pages import SEED_SLUG, follow, visit
 
 
 def require(locator, feature: str):
@@ -34,7 +34,7 @@ def test_search_a_phrase_and_see_it_highlighted(page):
     assert all(re.match(r"(smart|cit)", text.strip(), re.IGNORECASE) for text in highlights)
     first = page.locator("main h2 a, main h3 a").first
     title = first.inner_text()
-    first.click()
+    follow(page, first)
     assert page.get_by_role("heading", level=1).inner_text() == title
 
 
