@@ -1,0 +1,66 @@
+"""Every page type a reader can land on, and helpers the browser tests share."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+SEED_SLUG = "singapore-china-ink-mou-partner-on-digital-economy-initiatives"
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+# name -> (path, expected status)
+PAGE_TYPES = {
+    "home": ("/", 200),
+    "list": ("/releases/", 200),
+    "list-page-3": ("/releases/?page=3", 200),
+    "filtered-list": ("/releases/?agency=imda&year=2022", 200),
+    "bad-filter": ("/releases/?from=2022-13-45", 400),
+    "detail": (f"/releases/{SEED_SLUG}/", 200),
+    "tag-index": ("/agencies/", 200),
+    "tag-page": ("/agencies/imda/", 200),
+    "figure-index": ("/figures/", 200),
+    "not-found": ("/releases/no-such-release/", 404),
+    "search": ("/search/?q=smart+city", 200),
+    "search-no-results": ("/search/?q=xylophone", 200),
+}
+# Pages that arrive with another branch; their tests skip until the URL exists.
+NEEDS_URL = {"search": "releases:search", "search-no-results": "releases:search"}
+
+
+def page_types():
+    return [pytest.param(name, id=name) for name in PAGE_TYPES]
+
+
+def visit(page, name: str):
+    """Open a page type and check its status; skip a page type not built yet."""
+    url_name = NEEDS_URL.get(name)
+    if url_name:
+        try:
+            reverse(url_name)
+        except NoReverseMatch:
+            pytest.skip(f"{name}: {url_name} is not built on this branch yet")
+    path, status = PAGE_TYPES[name]
+    response = page.goto(path)
+    assert response.status == status, f"{path} answered {response.status}"
+    return response
+
+
+def screenshot(page, name: str):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def use_color_scheme(page, scheme: str):
+    """Switch the emulated system colour scheme and let colour transitions finish,
+    so contrast is measured on the final colours."""
+    page.emulate_media(color_scheme=scheme)
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+
+
+def follow(page, locator):
+    """Click a link or submit button and wait until the page it opens has loaded, so
+    what the test reads next comes from the new page, whole."""
+    before = page.url
+    locator.click()
+    page.wait_for_url(lambda url: url != before)
