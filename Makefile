@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run serve test lint format fixtures lock backup restore clean
+.PHONY: install run serve test lint format fixtures lock backup restore bench reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ serve: install
 PROD_ENV = DJANGO_ENV=production DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .serve-secret 2>/dev/null || $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' | tee .serve-secret)}
+
+# Page benchmark (gunicorn + wrk on PostgreSQL); BENCH_SIZE=1000000 for a million releases.
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python benchmarks/pages.py
+
+# 60 s load at 32 connections, then a PostgreSQL restart under load (see docs/reliability.md).
+reliability: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python benchmarks/reliability.py
 
 backup: install
 	$(BIN)/python manage.py backup_database $(FILE)
