@@ -258,10 +258,10 @@ class ReleaseQuerySet(models.QuerySet):
     def related_to(self, release, limit=5):
         """Releases sharing tags with this one: most shared (weighted) first, then newest.
 
-        Runs the ranking query at once and returns a queryset of the winners, so
-        the cost is two queries (three if the release's tags were not prefetched).
+        Runs the ranking query at once and returns a queryset of the winners: two
+        queries, plus one per tag kind if the release's tags were not prefetched.
         Only links to the release's own tags are joined and counted: correlated
-        subqueries per candidate were 3-20x slower on PostgreSQL with a common agency.
+        subqueries per candidate were ~16x slower on PostgreSQL (docs/benchmarks.md).
         """
         candidates = self.exclude(pk=release.pk)
         shares_any, score = Q(pk__in=[]), Value(0)
