@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db import connection
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .forms import ReleaseFilterForm, error_messages
@@ -75,8 +75,20 @@ class TagDetailView(ReleaseListView):
     tag_model = None
     tag_field = ""
 
+    def get(self, request, *args, **kwargs):
+        self.tag = self.tag_model.objects.filter(slug=kwargs["slug"]).first()
+        if self.tag is None:
+            # A merged or renamed tag's old address keeps working, filters and all.
+            moved = self.tag_model.moved_to(kwargs["slug"]) or self.no_such_tag()
+            query = request.META.get("QUERY_STRING", "")
+            url = moved.get_absolute_url() + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(url)
+        return super().get(request, *args, **kwargs)
+
+    def no_such_tag(self):
+        raise Http404(f"No {self.tag_model._meta.verbose_name} is called that.")
+
     def get_base_queryset(self):
-        self.tag = get_object_or_404(self.tag_model, slug=self.kwargs["slug"])
         return super().get_base_queryset().filter_by(**{self.tag_field: [self.tag]})
 
     def get_context_data(self, **kwargs):
@@ -105,7 +117,7 @@ class ReleaseDetailView(DetailView):
         # Staff may open a draft (with a banner); everyone else sees only what is public.
         user = self.request.user
         releases = Release.objects.all() if user.is_staff else Release.objects.published()
-        return releases.with_tags()
+        return releases.with_tags().prefetch_related("agencies__aliases")
 
     def get_context_data(self, **kwargs):
         release = self.object
