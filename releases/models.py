@@ -192,12 +192,13 @@ class Agency(ReleaseTag):
                 lacronym__in=lowered_names
             )
         }
-        for alias in (
-            AgencyAlias.objects.select_related("agency")
-            .annotate(lname=Lower("name"))
-            .filter(lname__in=lowered_names)
-        ):
-            found.setdefault(alias.lname, alias.agency)
+        aliases = AgencyAlias.objects.select_related("agency").annotate(
+            lname=Lower("name"), lacronym=Lower("acronym")
+        )
+        for alias in aliases.filter(Q(lname__in=lowered_names) | Q(lacronym__in=lowered_names)):
+            for key in (alias.lname, alias.lacronym):
+                if key in lowered_names:
+                    found.setdefault(key, alias.agency)
         return found
 
     def absorb(self, losers):
