@@ -139,6 +139,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "Press Release Archive")
 RELEASES_PER_PAGE = 20
 API_PAGE_SIZE = 20
 
+# JSON fixtures name the bad record and field when `loaddata` refuses one.
+SERIALIZATION_MODULES = {"json": "releases.checked_json"}
+
 TAGGIT_CASE_INSENSITIVE = True
 # Tag fields split on commas and semicolons, never on spaces: "8 MoUs signed" is one tag.
 TAGGIT_TAGS_FROM_STRING = "releases.tagging.parse_tags"
