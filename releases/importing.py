@@ -587,6 +587,7 @@ class Importer:
             release.updated_at = now
             if was_public and release.is_public and set(changes) - {"status"}:
                 release.revised_at = now
+            release.changed_fields = [n for n in changes if n in RELEASE_FIELDS]
             updated.append(release)
             revisions.append(
                 ReleaseRevision(
@@ -601,11 +602,8 @@ class Importer:
         for release in to_render:
             release.body_html = render_markdown(release.body)
         Release.objects.bulk_create(created, batch_size=500)
-        Release.objects.bulk_update(
-            updated,
-            [*RELEASE_FIELDS, "body_html", "version", "updated_at", "revised_at"],
-            batch_size=200,
-        )
+        for fields, releases in group_by_changed_fields(updated).items():
+            update_rows(Release, fields, releases)
         for kind in TAG_FIELDS:
             through = TAG_MODELS[kind].through_model()
             if relinked[kind]:
@@ -628,6 +626,37 @@ class Importer:
             for release_id, tag_id, name in rows:
                 tags[kind][release_id][tag_id] = name
         return tags
+
+
+def group_by_changed_fields(releases) -> dict[tuple[str, ...], list[Release]]:
+    """Releases keyed by the columns their update must write."""
+    groups = defaultdict(list)
+    for release in releases:
+        fields = list(release.changed_fields)
+        if "body" in fields:
+            fields.append("body_html")
+        groups[(*fields, "version", "updated_at", "revised_at")].append(release)
+    return groups
+
+
+def update_rows(model, names, objects) -> None:
+    """UPDATE the named columns of each object, as one statement run for every row.
+
+    `bulk_update` builds a CASE expression per column over each batch; for 10,000
+    changed releases it took 8 s of CPU where this takes a fraction of a second
+    (docs/benchmarks.md). Like bulk_update it is plain SQL UPDATE, so triggers fire.
+    """
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
+        + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def insert_links(through, pairs: list[tuple[int, int]]) -> None:
