@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
+from taggit.models import Tag
 
 from .admin_forms import (
     TAG_MODELS,
@@ -35,6 +36,8 @@ from .models import (
 )
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
+# taggit's generic Tag model is unused here (each kind has its own); keep it out of sight.
+admin.site.unregister(Tag)
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -108,7 +111,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     # --- Saving: versions, history and "Updated on" ---------------------------------
 
     def save_model(self, request, obj, form, change):
-        obj.save()
+        # An unchanged form is not a new version, so it cannot collide with anyone's edit.
+        if not change or form.has_changed():
+            obj.save()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -296,7 +301,11 @@ class TagAdmin(admin.ModelAdmin):
         permissions=["change", "delete"],
     )
     def merge_tags(self, request, queryset):
-        tags = self.model.objects.filter(pk__in=queryset.values("pk")).with_release_counts()
+        tags = (
+            self.model.objects.filter(pk__in=queryset.values("pk"))
+            .with_release_counts()
+            .order_by("-release_count", "name")
+        )
         if len(tags) < 2:
             self.message_user(request, "Select at least two to merge.", messages.WARNING)
             return None

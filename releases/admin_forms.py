@@ -32,7 +32,7 @@ class TagNamesInput(forms.TextInput):
 
     def __init__(self, kind, attrs=None):
         self.kind = kind
-        super().__init__({"class": "vTextField", "autocomplete": "off", **(attrs or {})})
+        super().__init__({"class": "vLargeTextField", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value):
         # taggit hands over tag objects; show them as the text staff would type.

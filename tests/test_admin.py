@@ -285,6 +285,15 @@ def test_save_from_the_current_version_goes_through(admin_client, release):
     assert Release.objects.get().version == 3
 
 
+def test_saving_without_changes_makes_no_new_version(admin_client, release):
+    opened = Release.objects.get()
+    assert admin_client.post(change_url(release), form_data(opened)).status_code == 302
+    assert Release.objects.get().version == 1
+    response = admin_client.post(change_url(release), form_data(opened, title="Real edit"))
+    assert response.status_code == 302
+    assert Release.objects.get().version == 2
+
+
 def test_tampered_version_is_refused(admin_client, release):
     response = admin_client.post(change_url(release), form_data(release, version=""))
     assert response.status_code == 200

@@ -150,7 +150,7 @@ def test_release_shows_the_name_it_was_issued_under(client, make_release, mci, m
     text = client.get(old.get_absolute_url()).content.decode()
     assert (
         '<a href="/agencies/mci/">Ministry of Information, Communications and the Arts (MICA)</a>'
-        ' <span class="former-name">(now Ministry of Communications and Information (MCI))</span>'
+        ' <span class="former-name">(now Ministry of Communications and Information)</span>'
     ) in text
     assert "Ministry of Information" not in client.get(new.get_absolute_url()).content.decode()
 
