@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import OutputWrapper
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.utils import timezone
@@ -380,6 +381,12 @@ class Progress:
     def __init__(self, stream=None, total_bytes=0):
         self.stream = stream or sys.stderr
         self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
+        # A management command's stderr adds a newline to each write unless told not to.
+        self.write = (
+            functools.partial(self.stream.write, ending="", style_func=str)
+            if isinstance(self.stream, OutputWrapper)
+            else self.stream.write
+        )
         self.total = max(total_bytes, 1)
         self.done = 0
         self.label = ""
@@ -401,14 +408,14 @@ class Progress:
     def draw(self):
         share = min(self.done / self.total, 1.0)
         bar = "#" * int(share * 30)
-        self.stream.write(f"\r{self.label:<10} [{bar:<30}] {share:4.0%}")
+        self.write(f"\r{self.label:<10} [{bar:<30}] {share:4.0%}")
         self.stream.flush()
 
     def finish(self):
         if self.enabled:
             self.done = self.total
             self.draw()
-            self.stream.write("\n")
+            self.write("\n")
             self.stream.flush()
 
 

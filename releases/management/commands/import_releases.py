@@ -34,7 +34,7 @@ class Command(BaseCommand):
             files,
             file_format=format,
             allow_new_tags=not no_new_tags,
-            progress=Progress(self.stderr._out),
+            progress=Progress(self.stderr),
         )
         try:
             problems, summary = importer.run(dry_run=dry_run)
