@@ -1,8 +1,12 @@
 import datetime
 import re
+import threading
+import time
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -372,3 +376,45 @@ def test_agency_admin_edits_acronym(admin_client, imda):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Agency.objects.get().acronym == "IMDA-SG"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway"
+)
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_saves_cannot_both_pass_the_version_check(
+    django_user_model, imda, smart_city, monkeypatch
+):
+    from releases.admin_forms import ReleaseAdminForm
+
+    release = Release.objects.create(
+        title="Original", slug="original", published_on=datetime.date(2022, 1, 1), body="Text."
+    )
+    user = django_user_model.objects.create_superuser("admin", "a@example.com", "pw")
+    check_version = ReleaseAdminForm.check_version
+
+    def slow_check(form, loaded):
+        check_version(form, loaded)
+        time.sleep(0.5)  # hold the row while the other save arrives
+
+    monkeypatch.setattr(ReleaseAdminForm, "check_version", slow_check)
+    start = threading.Barrier(2)
+    statuses = []
+
+    def save(title):
+        client = Client()
+        client.force_login(user)
+        start.wait()
+        statuses.append(client.post(change_url(release), form_data(release, title=title)))
+        connection.close()
+
+    threads = [threading.Thread(target=save, args=(t,)) for t in ("First", "Second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(r.status_code for r in statuses) == [200, 302]
+    refused = next(r for r in statuses if r.status_code == 200)
+    assert "Not saved" in refused.content.decode()
+    assert Release.objects.get().version == 2
