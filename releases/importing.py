@@ -572,19 +572,7 @@ class Importer:
                     links[kind].append((release, ids))
                 continue
             was_public = release.is_public
-            changes = {}
-            for name, value in record.values.items():
-                old = getattr(release, name)
-                if old != value:
-                    changes[name] = [as_text(old), as_text(value)]
-                    setattr(release, name, value)
-            for kind, ids in wanted.items():
-                old_ids = current_tags[kind].get(release.pk, {})
-                if set(old_ids) != ids:
-                    new_names = sorted(self.canonical[kind][tag_id] for tag_id in ids)
-                    changes[kind] = [", ".join(sorted(old_ids.values())), ", ".join(new_names)]
-                    relinked[kind].append(release.pk)
-                    links[kind].append((release, ids))
+            changes = self.apply(record, release, wanted, current_tags, relinked, links)
             if not changes:
                 summary.unchanged += 1
                 continue
@@ -594,8 +582,7 @@ class Importer:
             release.updated_at = now
             if was_public and release.is_public and set(changes) - {"status"}:
                 release.revised_at = now
-            release.changed_fields = [n for n in changes if n in RELEASE_FIELDS]
-            updated.append(release)
+            updated.append((release, [name for name in changes if name in RELEASE_FIELDS]))
             revisions.append(
                 ReleaseRevision(
                     release=release,
@@ -620,6 +607,23 @@ class Importer:
         summary.created += len(created)
         summary.updated += len(updated)
 
+    def apply(self, record, release, wanted, current_tags, relinked, links) -> dict:
+        """Set the record's values on an existing release; return {field: [old, new]}."""
+        changes = {}
+        for name, value in record.values.items():
+            old = getattr(release, name)
+            if old != value:
+                changes[name] = [as_text(old), as_text(value)]
+                setattr(release, name, value)
+        for kind, ids in wanted.items():
+            old_ids = current_tags[kind].get(release.pk, {})
+            if set(old_ids) != ids:
+                new_names = sorted(self.canonical[kind][tag_id] for tag_id in ids)
+                changes[kind] = [", ".join(sorted(old_ids.values())), ", ".join(new_names)]
+                relinked[kind].append(release.pk)
+                links[kind].append((release, ids))
+        return changes
+
     def current_tags(self, release_ids) -> dict[str, dict[int, dict[int, str]]]:
         """kind -> release id -> {tag id: tag name}, for the releases about to be compared."""
         tags = {kind: defaultdict(dict) for kind in TAG_FIELDS}
@@ -635,11 +639,11 @@ class Importer:
         return tags
 
 
-def group_by_changed_fields(releases) -> dict[tuple[str, ...], list[Release]]:
-    """Releases keyed by the columns their update must write."""
+def group_by_changed_fields(updates) -> dict[tuple[str, ...], list[Release]]:
+    """(release, changed fields) pairs grouped by the columns their update must write."""
     groups = defaultdict(list)
-    for release in releases:
-        fields = list(release.changed_fields)
+    for release, changed in updates:
+        fields = list(changed)
         if "body" in fields:
             fields.append("body_html")
         groups[(*fields, "version", "updated_at", "revised_at")].append(release)
