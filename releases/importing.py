@@ -1,21 +1,26 @@
 """Bulk import of releases from JSON Lines or CSV.
 
-Two passes over the files, each streamed a line at a time: the first checks
-every record and collects every problem; only when there are none does the
-second write, in one transaction, a chunk of records at a time with bulk
-inserts and updates. A record whose slug exists updates that release with
-the fields it gives; fields it leaves out keep their values.
+One pass over the files, streamed a chunk of records at a time, in one
+transaction: every record is checked; while no problem has been found each
+chunk is written with bulk inserts and updates; at the end, any problem rolls
+the whole transaction back, so every problem is reported and nothing is
+written. A record whose slug exists updates that release with the fields it
+gives; fields it leaves out keep their values. Parsing, checking and Markdown
+rendering run in worker processes for big files, writing in this one.
 """
 
+import contextlib
 import csv
 import datetime
 import functools
 import io
 import json
+import multiprocessing
+import os
 import re
 import sys
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,7 +29,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import OutputWrapper
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -93,6 +98,7 @@ class Record:
     values: dict  # release fields the record gives, as Python values
     tags: dict  # kind -> list of tag names, for the kinds the record gives
     figures: dict  # figure name -> (value, label)
+    body_html: str = ""
 
     @property
     def slug(self):
@@ -123,26 +129,25 @@ def file_format(path: Path, given: str | None) -> str:
     return "csv" if path.suffix.lower() == ".csv" else "jsonl"
 
 
-def read_jsonl(path: Path, progress) -> Iterator[tuple[int, dict | Problem]]:
-    name = str(path)
+def read_jsonl(path: Path, progress) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) for each non-blank line; parsing happens in `prepare`."""
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, 1):
             progress.advance(len(raw))
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw.rstrip(b"\r\n"))
-            except UnicodeDecodeError:
-                yield number, Problem(name, number, "record", "is not UTF-8 text")
-                continue
-            except json.JSONDecodeError as error:
-                message = f"invalid JSON: {error.msg} (column {error.colno})"
-                yield number, Problem(name, number, "json", message)
-                continue
-            if not isinstance(data, dict):
-                yield number, Problem(name, number, "record", "must be a JSON object")
-                continue
-            yield number, data
+            if raw.strip():
+                yield number, raw
+
+
+def parse_json_line(path: str, number: int, raw: bytes) -> dict | Problem:
+    try:
+        data = json.loads(raw.rstrip(b"\r\n"))
+    except UnicodeDecodeError:
+        return Problem(path, number, "record", "is not UTF-8 text")
+    except json.JSONDecodeError as error:
+        return Problem(path, number, "json", f"invalid JSON: {error.msg} (column {error.colno})")
+    if not isinstance(data, dict):
+        return Problem(path, number, "record", "must be a JSON object")
+    return data
 
 
 CSV_LISTS = ("agencies", "programmes", "figures")
@@ -372,6 +377,27 @@ def check_record(data: dict, path: str, line: int) -> tuple[Record | None, list[
     return Record(path, line, values, tags, figures), []
 
 
+def prepare(path: str, items: list) -> list[tuple[int, str | None, Record | None, list]]:
+    """Parse, check and render one batch of raw records: (line, slug, record, problems).
+
+    Pure computation with no database access, so it can run in a worker process.
+    """
+    prepared = []
+    for line, item in items:
+        data = parse_json_line(path, line, item) if isinstance(item, bytes) else item
+        if isinstance(data, Problem):
+            prepared.append((line, None, None, [data]))
+            continue
+        slug = data.get("slug")
+        record, problems = check_record(data, path, line)
+        if record is not None:
+            record.body_html = (
+                render_markdown(record.values["body"]) if "body" in record.values else ""
+            )
+        prepared.append((line, slug if isinstance(slug, str) else None, record, problems))
+    return prepared
+
+
 # --- Progress on a terminal ------------------------------------------------------------
 
 
@@ -423,6 +449,10 @@ class Progress:
 
 
 class Importer:
+    """Import files in one pass and one transaction: check each chunk, write it if every
+    record so far was good, and roll everything back at the end if any was not, so that
+    every problem in every file is reported and nothing is written."""
+
     def __init__(
         self,
         paths,
@@ -431,118 +461,137 @@ class Importer:
         allow_new_tags: bool = True,
         progress: Progress | None = None,
         chunk_size: int = 1000,
+        workers: int | None = None,
     ):
         self.paths = [Path(p) for p in paths]
         self.format = file_format
         self.allow_new_tags = allow_new_tags
         self.progress = progress or Progress(io.StringIO())
         self.chunk_size = chunk_size
-        self.tag_names = {kind: {} for kind in TAG_FIELDS}  # name -> where first seen
-        self.figure_parts = {}  # figure name -> (value, label)
-        self.canonical = {}  # kind -> tag id -> tag name, for the history of changes
+        self.workers = workers
+        self.tag_ids = {kind: {} for kind in TAG_FIELDS}  # typed name -> tag id
+        self.canonical = {kind: {} for kind in TAG_FIELDS}  # tag id -> name, for history
 
-    def records(self) -> Iterator[tuple[str, int, str | None, Record | None, list[Problem]]]:
-        """(file, line, slug as given, checked record or None, problems) for every record."""
+    def batches(self) -> Iterator[tuple[str, list]]:
+        """(file, raw items) a chunk at a time, read lazily so memory stays flat."""
         for path in self.paths:
             reader = READERS[file_format(path, self.format)]
-            for line, data in reader(path, self.progress):
-                if isinstance(data, Problem):
-                    yield str(path), line, None, None, [data]
-                else:
-                    slug = data.get("slug")
-                    record, problems = check_record(data, str(path), line)
-                    yield (
-                        str(path),
-                        line,
-                        (slug if isinstance(slug, str) else None),
-                        record,
-                        problems,
-                    )
+            items = []
+            for item in reader(path, self.progress):
+                items.append(item)
+                if len(items) >= self.chunk_size:
+                    yield str(path), items
+                    items = []
+            if items:
+                yield str(path), items
 
-    def check(self) -> list[Problem]:
-        """The first pass: every problem in every file, in file order."""
-        problems = []
-        missing = [path for path in self.paths if not path.is_file()]
-        if missing:
-            return [Problem(str(path), 0, "file", "no such file") for path in missing]
-        self.progress.total = sum(path.stat().st_size for path in self.paths)
-        self.progress.start("Checking")
-        seen = {}  # slug -> "file:line" where it first appeared
-        for path, line, slug, record, found in self.records():
-            problems.extend(found)
-            if slug:
-                first = seen.setdefault(slug, f"{path}:{line}")
-                if first != f"{path}:{line}":
-                    message = f"“{slug}” already appears at {first}"
-                    problems.append(Problem(path, line, "slug", message))
-            if record is None:
-                continue
-            for kind, names in record.tags.items():
-                for name in names:
-                    self.tag_names[kind].setdefault(name, (record.path, record.line))
-            self.figure_parts.update(record.figures)
-        self.progress.finish()
-        if not problems and not self.allow_new_tags:
-            problems = self.unknown_tags()
-        return problems
+    @contextlib.contextmanager
+    def worker_pool(self):
+        """Worker processes for parsing and rendering; None when not worth starting."""
+        workers = self.workers
+        if workers is None:  # worth the start-up only for big files
+            big = sum(path.stat().st_size for path in self.paths) > 20 * 2**20
+            workers = min(max((os.cpu_count() or 1) - 1, 1), 3) if big else 0
+        if not workers:
+            yield None
+            return
+        # Workers never touch the database. Closing the parent's connections before
+        # forking keeps them from even holding a copy (the parent reconnects to write);
+        # inside a caller's transaction they must stay open, and still go unused.
+        if not connection.in_atomic_block:
+            connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.size = workers
+            yield pool
 
-    def unknown_tags(self) -> list[Problem]:
-        problems = []
-        for kind, names in self.tag_names.items():
-            model = TAG_MODELS[kind]
-            found = model.objects.resolve(names)
-            for name, (path, line) in names.items():
-                if name not in found:
-                    label = model._meta.verbose_name
-                    problems.append(Problem(path, line, kind, f"no {label} called “{name}”"))
-        return sorted(problems, key=lambda p: (p.path, p.line))
+    def prepared(self, pool) -> Iterator[tuple[str, list]]:
+        """Each batch parsed, checked and rendered, in file order."""
+        if pool is None:
+            for path, items in self.batches():
+                yield path, prepare(path, items)
+            return
+        pending = deque()
+        for path, items in self.batches():
+            pending.append((path, pool.apply_async(prepare, (path, items))))
+            if len(pending) > 2 * pool.size:  # bounded read-ahead keeps memory flat
+                done_path, result = pending.popleft()
+                yield done_path, result.get()
+        while pending:
+            done_path, result = pending.popleft()
+            yield done_path, result.get()
 
     def run(self, *, dry_run: bool = False) -> tuple[list[Problem], Summary | None]:
-        problems = self.check()
-        if problems:
-            return problems, None
-        summary = Summary()
-        with transaction.atomic():
-            self.tag_ids = {kind: self.resolve_tags(kind, summary) for kind in TAG_FIELDS}
-            self.progress.start("Importing")
-            chunk = []
-            for *_, record, found in self.records():
-                if found:  # the files changed since they were checked
-                    raise ImportChanged(found)
-                chunk.append(record)
-                if len(chunk) >= self.chunk_size:
-                    self.write(chunk, summary)
-                    chunk = []
-            if chunk:
-                self.write(chunk, summary)
+        missing = [path for path in self.paths if not path.is_file()]
+        if missing:
+            return [Problem(str(path), 0, "file", "no such file") for path in missing], None
+        self.progress.total = sum(path.stat().st_size for path in self.paths)
+        self.progress.start("Importing")
+        problems, summary = [], Summary()
+        seen = {}  # slug -> "file:line" where it first appeared
+        with self.worker_pool() as pool, transaction.atomic():
+            for path, batch in self.prepared(pool):
+                records = []
+                for line, slug, record, found in batch:
+                    problems.extend(found)
+                    if slug:
+                        first = seen.setdefault(slug, f"{path}:{line}")
+                        if first != f"{path}:{line}":
+                            message = f"“{slug}” already appears at {first}"
+                            problems.append(Problem(path, line, "slug", message))
+                    if record is not None:
+                        records.append(record)
+                problems.extend(self.resolve_tags(records, summary, create=not problems))
+                if not problems:
+                    self.write(records, summary)
             self.progress.finish()
-            if dry_run:
+            if problems or dry_run:
                 transaction.set_rollback(True)
+        if problems:
+            order = {str(path): n for n, path in enumerate(self.paths)}
+            return sorted(problems, key=lambda p: (order.get(p.path, 0), p.line)), None
         return [], summary
 
-    def resolve_tags(self, kind, summary) -> dict[str, int]:
-        """Name -> tag id for every tag the files name, creating the ones that are new."""
+    def resolve_tags(self, records, summary, *, create: bool) -> list[Problem]:
+        """Find the id of every tag these records name, creating new tags when allowed."""
+        problems = []
+        for kind, model in TAG_MODELS.items():
+            known = self.tag_ids[kind]
+            unknown = {}  # name -> first record naming it
+            for record in records:
+                for name in record.tags.get(kind, ()):
+                    if name not in known:
+                        unknown.setdefault(name, record)
+            if not unknown:
+                continue
+            for name, tag in model.objects.resolve(list(unknown)).items():
+                known[name] = tag.pk
+                self.canonical[kind][tag.pk] = tag.name
+            missing = {name: record for name, record in unknown.items() if name not in known}
+            if missing and not self.allow_new_tags:
+                label = model._meta.verbose_name
+                problems += [
+                    Problem(record.path, record.line, kind, f"no {label} called “{name}”")
+                    for name, record in missing.items()
+                ]
+            elif missing and create:
+                self.create_tags(kind, missing, summary)
+        return problems
+
+    def create_tags(self, kind, missing: dict, summary):
         model = TAG_MODELS[kind]
-        names = list(self.tag_names[kind])
-        found = model.objects.resolve(names)
-        ids = {name: tag.pk for name, tag in found.items()}
-        self.canonical[kind] = {tag.pk: tag.name for tag in found.values()}
         new = {}  # slug -> tag, so "Smart-City" and "smart city" make one tag
-        for name in names:
-            if name not in ids:
-                slug = slug_of(name)
-                if slug not in new:
-                    tag = model(name=name, slug=slug)
-                    if model is Figure:
-                        tag.value, tag.label = self.figure_parts[name]
-                    new[slug] = tag
+        for name, record in missing.items():
+            slug = slug_of(name)
+            if slug not in new:
+                new[slug] = tag = model(name=name, slug=slug)
+                if model is Figure:
+                    tag.value, tag.label = record.figures[name]
         model.objects.bulk_create(new.values(), batch_size=500)
-        for name in names:
-            if name not in ids:
-                ids[name] = new[slug_of(name)].pk
-        self.canonical[kind].update((tag.pk, tag.name) for tag in new.values())
-        summary.new_tags[kind] = len(new)
-        return ids
+        for name in missing:
+            tag = new[slug_of(name)]
+            self.tag_ids[kind][name] = tag.pk
+            self.canonical[kind][tag.pk] = tag.name
+        summary.new_tags[kind] += len(new)
 
     def write(self, records: list[Record], summary: Summary):
         """Create, update or skip each record of one chunk, in a handful of queries."""
@@ -567,7 +616,7 @@ class Importer:
             if release is None:
                 release = Release(**{**DEFAULTS, **record.values})
                 created.append(release)
-                to_render.append(release)
+                to_render.append((release, record))
                 for kind, ids in wanted.items():
                     links[kind].append((release, ids))
                 continue
@@ -577,7 +626,7 @@ class Importer:
                 summary.unchanged += 1
                 continue
             if "body" in changes:
-                to_render.append(release)
+                to_render.append((release, record))
             release.version += 1
             release.updated_at = now
             if was_public and release.is_public and set(changes) - {"status"}:
@@ -593,8 +642,8 @@ class Importer:
                     changes=changes,
                 )
             )
-        for release in to_render:
-            release.body_html = render_markdown(release.body)
+        for release, record in to_render:
+            release.body_html = record.body_html
         Release.objects.bulk_create(created, batch_size=500)
         for fields, releases in group_by_changed_fields(updated).items():
             update_rows(Release, fields, releases)
@@ -685,14 +734,6 @@ def insert_links(through, pairs: list[tuple[int, int]]) -> None:
     tag = quote(through._meta.get_field("tag").column)
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({release}, {tag}) VALUES (%s, %s)", pairs)
-
-
-class ImportChanged(Exception):
-    """A file changed between the check and the write; the transaction is rolled back."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def as_text(value) -> str:

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from releases.importing import ImportChanged, Importer, Progress
+from releases.importing import Importer, Progress
 
 
 class Command(BaseCommand):
@@ -36,10 +36,7 @@ class Command(BaseCommand):
             allow_new_tags=not no_new_tags,
             progress=Progress(self.stderr),
         )
-        try:
-            problems, summary = importer.run(dry_run=dry_run)
-        except ImportChanged as error:
-            problems, summary = error.problems, None
+        problems, summary = importer.run(dry_run=dry_run)
         if problems:
             for problem in problems:
                 self.stderr.write(str(problem))
