@@ -89,6 +89,7 @@ def test_change_form_is_grouped_into_fieldsets(admin_client, release):
     ]
     assert 'name="version" value="1"' in text
     assert 'list="id_agencies-suggestions"' in text
+    assert "js/admin_tag_suggestions.js" in text
 
 
 def test_add_release_with_tags(admin_client, imda):
