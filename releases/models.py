@@ -94,10 +94,9 @@ class TagQuerySet(models.QuerySet):
                 ignore_conflicts=True,
             )
             redirects.objects.filter(tag_id__in=loser_ids).update(tag=survivor)
-            redirects.objects.bulk_create(
-                [redirects(old_slug=tag.slug, tag=survivor) for tag in losers],
-                ignore_conflicts=True,
-            )
+            slugs = [tag.slug for tag in losers]
+            redirects.objects.filter(old_slug__in=slugs).delete()  # stale, shadowed until now
+            redirects.objects.bulk_create([redirects(old_slug=s, tag=survivor) for s in slugs])
             survivor.absorb(losers)
             model.objects.filter(pk__in=loser_ids).delete()
         return len(losers)
