@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run serve test lint format fixtures lock backup restore bench reliability clean
+.PHONY: install run serve test lint format fixtures lock backup restore bench bench-import reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ format: install
 
 fixtures: install
 	$(BIN)/python manage.py build_fixtures
+
+# Times import_releases at 10k and 100k releases on SQLite and on PostgreSQL
+# (BENCH_POSTGRES_URL: a database it may drop and create); records docs/benchmarks.md.
+bench-import: install
+	$(BIN)/python benchmarks/bench_import.py
 
 # Re-resolve the dependency ranges in pyproject.toml into exact versions.
 lock:

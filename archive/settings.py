@@ -197,6 +197,9 @@ CONTENT_SECURITY_POLICY = {
 }
 SESSION_COOKIE_HTTPONLY = True
 
+# JSON fixtures name the bad record and field when `loaddata` refuses one.
+SERIALIZATION_MODULES = {"json": "releases.checked_json"}
+
 TAGGIT_CASE_INSENSITIVE = True
 # Tag fields split on commas and semicolons, never on spaces: "8 MoUs signed" is one tag.
 TAGGIT_TAGS_FROM_STRING = "releases.tagging.parse_tags"

@@ -1,9 +1,43 @@
-from django.contrib import admin
-from django.db import models
-from django.db.models import Count
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
+from taggit.models import Tag
 
-from .models import Agency, Figure, Programme, Release
+from .admin_forms import (
+    TAG_MODELS,
+    FigureAdminForm,
+    MergeTagsForm,
+    ReleaseAdminForm,
+    ThrottledAdminAuthenticationForm,
+    shorten,
+)
+from .models import (
+    Agency,
+    AgencyAlias,
+    AgencyRedirect,
+    Figure,
+    FigureRedirect,
+    Programme,
+    ProgrammeRedirect,
+    Release,
+    ReleaseRevision,
+    changes_between,
+)
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
+# taggit's generic Tag model is unused here (each kind has its own); keep it out of sight.
+admin.site.unregister(Tag)
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -27,17 +61,34 @@ class YearFilter(admin.SimpleListFilter):
 
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
-    list_display = ["title", "published_on", "kind", "status", "agency_names"]
+    form = ReleaseAdminForm
+    list_display = ["title", "published_on", "kind", "state", "agency_names"]
     list_filter = ["status", "kind", YearFilter, "agencies", "programmes"]
     search_fields = ["title", "slug", "summary"]
     date_hierarchy = "published_on"
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["revised_at"]
     list_per_page = 50
+    actions = ["publish", "unpublish"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "summary", "body"]}),
+        ("Content", {"fields": ["title", "slug", "kind", "summary", "body"]}),
         ("Tags", {"fields": ["agencies", "programmes", "figures"]}),
-        ("Publication", {"fields": ["status", "published_on", "language"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "status",
+                    "published_on",
+                    "language",
+                    "correction_note",
+                    "revised_at",
+                    "version",
+                ],
+                "description": "A published release dated in the future stays hidden "
+                "until that day, then appears without anyone acting.",
+            },
+        ),
         (
             "Image",
             {
@@ -60,11 +111,194 @@ class ReleaseAdmin(admin.ModelAdmin):
     def agency_names(self, release):
         return ", ".join(agency.acronym or agency.name for agency in release.agencies.all())
 
+    @admin.display(description="state", ordering="status")
+    def state(self, release):
+        if release.status == Release.Status.DRAFT:
+            return "Draft"
+        if release.is_public:
+            return "Published"
+        return f"Scheduled for {date_format(release.published_on)}"
+
+    # --- Saving: versions, history and "Updated on" ---------------------------------
+
+    def save_model(self, request, obj, form, change):
+        # An unchanged form is not a new version, so it cannot collide with anyone's edit.
+        if not change or form.has_changed():
+            obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        release = form.instance
+        changes = changes_between(form.before, release.snapshot())
+        if not changes:
+            return
+        ReleaseRevision.objects.create(
+            release=release,
+            version=release.version,
+            user=request.user,
+            via=ReleaseRevision.Via.ADMIN,
+            changes=changes,
+        )
+        was_public = (
+            form.before.get("status") == Release.Status.PUBLISHED
+            and form.before.get("published_on", "9999") <= timezone.localdate().isoformat()
+        )
+        if was_public and release.is_public and set(changes) - {"status"}:
+            release.revised_at = timezone.now()
+            Release.objects.filter(pk=release.pk).update(revised_at=release.revised_at)
+
+    # --- Preview ------------------------------------------------------------------------
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_preview" in request.POST:
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_preview" in request.POST:
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return super().response_change(request, obj)
+
+    # --- Actions ------------------------------------------------------------------------
+
+    @admin.action(description="Publish selected releases", permissions=["change"])
+    def publish(self, request, queryset):
+        changed = self.set_status(request, queryset, Release.Status.PUBLISHED)
+        scheduled = Release.objects.filter(pk__in=changed, published_on__gt=timezone.localdate())
+        message = f"Published {len(changed)} release{'s' if len(changed) != 1 else ''}."
+        if scheduled:
+            message += (
+                f" {len(scheduled)} of them {'is' if len(scheduled) == 1 else 'are'} dated in "
+                "the future and will appear on that date."
+            )
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected releases (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        changed = self.set_status(request, queryset, Release.Status.DRAFT)
+        self.message_user(
+            request,
+            f"Returned {len(changed)} release{'s' if len(changed) != 1 else ''} to draft.",
+            messages.SUCCESS,
+        )
+
+    def set_status(self, request, queryset, status) -> list[int]:
+        """Change status in bulk, bumping versions and writing history; return changed ids."""
+        with transaction.atomic():
+            rows = list(
+                Release.objects.select_for_update()
+                .filter(pk__in=queryset.values("pk"))
+                .exclude(status=status)
+                .values_list("pk", "version", "status")
+            )
+            ids = [pk for pk, _, _ in rows]
+            Release.objects.filter(pk__in=ids).update(
+                status=status, version=F("version") + 1, updated_at=timezone.now()
+            )
+            ReleaseRevision.objects.bulk_create(
+                ReleaseRevision(
+                    release_id=pk,
+                    version=version + 1,
+                    user=request.user,
+                    via=ReleaseRevision.Via.ACTION,
+                    changes={"status": [old, status]},
+                )
+                for pk, version, old in rows
+            )
+            label = Release.Status(status).label.lower()
+            LogEntry.objects.log_actions(
+                request.user.pk,
+                Release.objects.filter(pk__in=ids).only("title"),
+                CHANGE,
+                change_message=f"Set to {label} with a list action.",
+            )
+        return ids
+
+    # --- History ------------------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        release = self.get_object(request, unquote(object_id))
+        revisions = []
+        if release is not None:
+            for revision in release.revisions.select_related("user"):
+                rows = [
+                    (Release._meta.get_field(field).verbose_name, shorten(old), shorten(new))
+                    for field, (old, new) in revision.changes.items()
+                ]
+                revisions.append((revision, rows))
+        return super().history_view(
+            request, object_id, extra_context={"revisions": revisions, **(extra_context or {})}
+        )
+
+    # --- Tag suggestions for the tag fields ------------------------------------------
+
+    def get_urls(self):
+        suggestions = path(
+            "tag-suggestions/<str:kind>/",
+            self.admin_site.admin_view(self.tag_suggestions),
+            name="releases_release_tag_suggestions",
+        )
+        return [suggestions, *super().get_urls()]
+
+    def tag_suggestions(self, request, kind):
+        """Existing tags of one kind whose name, slug, acronym or former name contains q."""
+        model = TAG_MODELS.get(kind)
+        if model is None:
+            raise Http404("No such kind of tag.")
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+        if not query:
+            return JsonResponse({"results": []})
+        match = Q(name__icontains=query) | Q(slug__icontains=query)
+        if model is Agency:
+            match |= Q(acronym__icontains=query) | Q(aliases__name__icontains=query)
+        tags = model.objects.filter(match).distinct().order_by("name")[:15]
+        return JsonResponse(
+            {"results": [{"name": tag.name, "label": tag.display_name} for tag in tags]}
+        )
+
+
+# --- Tags -----------------------------------------------------------------------------
+
+
+class RedirectInline(admin.TabularInline):
+    """Old addresses of a tag, kept by merges and renames; shown, not edited."""
+
+    fields = ["old_slug"]
+    readonly_fields = ["old_slug"]
+    extra = 0
+    can_delete = False
+    verbose_name = "old address"
+    verbose_name_plural = "old addresses (redirect here)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AgencyRedirectInline(RedirectInline):
+    model = AgencyRedirect
+
+
+class ProgrammeRedirectInline(RedirectInline):
+    model = ProgrammeRedirect
+
+
+class FigureRedirectInline(RedirectInline):
+    model = FigureRedirect
+
+
+class AgencyAliasInline(admin.TabularInline):
+    model = AgencyAlias
+    extra = 1
+    fields = ["name", "acronym", "valid_from", "valid_until"]
+
 
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "release_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_tags"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(release_count=Count("items"))
@@ -73,19 +307,93 @@ class TagAdmin(admin.ModelAdmin):
     def release_count(self, tag):
         return tag.release_count
 
+    @admin.action(
+        description="Merge selected %(verbose_name_plural)s into one",
+        permissions=["change", "delete"],
+    )
+    def merge_tags(self, request, queryset):
+        tags = (
+            self.model.objects.filter(pk__in=queryset.values("pk"))
+            .with_release_counts()
+            .order_by("-release_count", "name")
+        )
+        if len(tags) < 2:
+            self.message_user(request, "Select at least two to merge.", messages.WARNING)
+            return None
+        form = MergeTagsForm(request.POST if "apply" in request.POST else None, tags=tags)
+        if form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            names = [tag.name for tag in tags if tag.pk != survivor.pk]
+            tags.merge_into(survivor)
+            self.log_change(request, survivor, f"Merged into this: {', '.join(names)}.")
+            self.message_user(
+                request,
+                f"Merged {len(names)} into “{survivor.name}”; their releases and "
+                "old addresses now lead here.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Merge {self.model._meta.verbose_name_plural}",
+            "opts": self.model._meta,
+            "form": form,
+            "tags": tags,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/releases/merge_tags.html", context)
+
 
 @admin.register(Agency)
 class AgencyAdmin(TagAdmin):
     list_display = ["name", "acronym", "slug", "release_count"]
-    search_fields = ["name", "acronym", "slug"]
+    search_fields = ["name", "acronym", "slug", "aliases__name"]
+    inlines = [AgencyAliasInline, AgencyRedirectInline]
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(TagAdmin):
-    pass
+    inlines = [ProgrammeRedirectInline]
 
 
 @admin.register(Figure)
 class FigureAdmin(TagAdmin):
+    form = FigureAdminForm
     list_display = ["name", "value", "label", "slug", "release_count"]
-    fields = ["value", "label", "name", "slug"]
+    fields = ["name", "value", "label", "slug"]
+    inlines = [FigureRedirectInline]
+
+
+# --- Users: superusers only -----------------------------------------------------------
+
+
+class SuperusersOnly:
+    """Editors are staff, but only superusers may see or change accounts and groups."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class SuperuserOnlyUserAdmin(SuperusersOnly, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class SuperuserOnlyGroupAdmin(SuperusersOnly, GroupAdmin):
+    pass

@@ -2,11 +2,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, FilteredRelation, Prefetch, Q, Value, When
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
@@ -27,6 +30,80 @@ class TagQuerySet(models.QuerySet):
     def in_use(self):
         return self.with_release_counts().filter(release_count__gt=0)
 
+    def resolve(self, names) -> dict:
+        """Map each typed name to the existing tag it means, ignoring case and punctuation.
+
+        A name matches a tag's slug, the slug it would make ("Smart-City" and
+        "smart city" are one tag), its name in any case, an agency's acronym or
+        former name, or an old address of a merged or renamed tag. Names with no
+        match are left out of the result.
+        """
+        names = list(dict.fromkeys(n for n in names if n))
+        keys = {name: slugify(name, allow_unicode=True) for name in names}
+        by_name_slug = self.name_slugs() if names and self.model.match_name_slugs else {}
+        found = {}
+        for start in range(0, len(names), 300):
+            batch = names[start : start + 300]
+            slugs = {*batch, *(keys[n] for n in batch)}
+            lowered = {n.lower() for n in batch}
+            by_slug = {t.slug: t for t in self.filter(slug__in=slugs)}
+            by_name = {
+                t.lname: t for t in self.annotate(lname=Lower("name")).filter(lname__in=lowered)
+            }
+            by_other_name = self.model.tags_known_as(lowered)
+            moved = {
+                r.old_slug: r.tag
+                for r in self.model.redirect_model()
+                .objects.select_related("tag")
+                .filter(old_slug__in=slugs)
+            }
+            for name in batch:
+                tag = (
+                    by_slug.get(name)
+                    or by_slug.get(keys[name])
+                    or by_name.get(name.lower())
+                    or by_name_slug.get(keys[name])
+                    or by_other_name.get(name.lower())
+                    or moved.get(name)
+                    or moved.get(keys[name])
+                )
+                if tag is not None:
+                    found[name] = tag
+        return found
+
+    def name_slugs(self) -> dict:
+        """Every tag keyed by the slug of its name, so "IMDA." finds "IMDA"."""
+        return {
+            slugify(tag.name, allow_unicode=True): tag for tag in self.only("id", "name", "slug")
+        }
+
+    def merge_into(self, survivor) -> int:
+        """Fold these tags into `survivor`: releases keep every link, old slugs redirect."""
+        model = self.model
+        through = model.through_model()
+        redirects = model.redirect_model()
+        losers = list(self.exclude(pk=survivor.pk))
+        loser_ids = [tag.pk for tag in losers]
+        if not losers:
+            return 0
+        with transaction.atomic():
+            release_ids = (
+                through.objects.filter(tag_id__in=loser_ids)
+                .values_list("content_object_id", flat=True)
+                .distinct()
+            )
+            through.objects.bulk_create(
+                [through(content_object_id=pk, tag_id=survivor.pk) for pk in release_ids],
+                ignore_conflicts=True,
+            )
+            redirects.objects.filter(tag_id__in=loser_ids).update(tag=survivor)
+            slugs = [tag.slug for tag in losers]
+            redirects.objects.filter(old_slug__in=slugs).delete()  # stale, shadowed until now
+            redirects.objects.bulk_create([redirects(old_slug=s, tag=survivor) for s in slugs])
+            survivor.absorb(losers)
+            model.objects.filter(pk__in=loser_ids).delete()
+        return len(losers)
+
 
 class TagManager(NaturalKeyManager.from_queryset(TagQuerySet)):
     pass
@@ -37,6 +114,9 @@ class ReleaseTag(TagBase):
     objects = TagManager()
 
     url_name: str  # set by each kind: the namespaced name of its tag page
+    # Compare typed names with every existing name, punctuation aside: cheap for the
+    # few hundred agencies or programmes, not for figures (one or more per release).
+    match_name_slugs = True
 
     class Meta:
         abstract = True
@@ -44,6 +124,39 @@ class ReleaseTag(TagBase):
 
     def get_absolute_url(self):
         return reverse(self.url_name, kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        old_slug = None
+        if self.pk:
+            old_slug = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        super().save(*args, **kwargs)
+        redirects = self.redirect_model().objects
+        # A live tag owns its slug again; a renamed one leaves its old address behind.
+        redirects.filter(old_slug=self.slug).delete()
+        if old_slug and old_slug != self.slug:
+            redirects.update_or_create(old_slug=old_slug, defaults={"tag": self})
+
+    @classmethod
+    def through_model(cls):
+        return cls._meta.get_field("items").related_model
+
+    @classmethod
+    def redirect_model(cls):
+        return cls._meta.get_field("redirects").related_model
+
+    @classmethod
+    def moved_to(cls, slug: str):
+        """The tag that an old (merged or renamed) slug now points at, if any."""
+        redirect = cls.redirect_model().objects.select_related("tag").filter(old_slug=slug).first()
+        return redirect.tag if redirect else None
+
+    @classmethod
+    def tags_known_as(cls, lowered_names) -> dict:
+        """Tags found by a name other than their own (lower-cased name -> tag)."""
+        return {}
+
+    def absorb(self, losers):
+        """Take over anything besides release links that tags merged into this one own."""
 
 
 class Agency(ReleaseTag):
@@ -59,6 +172,109 @@ class Agency(ReleaseTag):
     @property
     def display_name(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def alias_names(self) -> list[str]:
+        """Every former name and acronym, for search (uses prefetched `aliases`)."""
+        names = []
+        for alias in self.aliases.all():
+            names.append(alias.name)
+            if alias.acronym:
+                names.append(alias.acronym)
+        return names
+
+    def alias_on(self, day):
+        """The former name this agency went by on `day`, if a dated alias covers it."""
+        return next((alias for alias in self.aliases.all() if alias.covers(day)), None)
+
+    @classmethod
+    def tags_known_as(cls, lowered_names) -> dict:
+        found = {
+            agency.lacronym: agency
+            for agency in cls.objects.annotate(lacronym=Lower("acronym")).filter(
+                lacronym__in=lowered_names
+            )
+        }
+        aliases = AgencyAlias.objects.select_related("agency").annotate(
+            lname=Lower("name"), lacronym=Lower("acronym")
+        )
+        for alias in aliases.filter(Q(lname__in=lowered_names) | Q(lacronym__in=lowered_names)):
+            for key in (alias.lname, alias.lacronym):
+                if key in lowered_names:
+                    found.setdefault(key, alias.agency)
+        return found
+
+    def absorb(self, losers):
+        AgencyAlias.objects.filter(agency__in=losers).update(agency=self)
+        taken = {name.lower() for name in (self.name, *self.alias_names())}
+        AgencyAlias.objects.bulk_create(
+            [
+                AgencyAlias(agency=self, name=loser.name, acronym=loser.acronym)
+                for loser in losers
+                if loser.name.lower() not in taken
+            ],
+            ignore_conflicts=True,
+        )
+
+
+class AgencyAliasManager(models.Manager):
+    def get_by_natural_key(self, agency_slug, name):
+        return self.get(agency__slug=agency_slug, name=name)
+
+    def names_by_agency(self, agency_ids=None) -> dict[int, list[str]]:
+        """Former names and acronyms keyed by agency id, for a search index to fold in."""
+        aliases = self.all() if agency_ids is None else self.filter(agency_id__in=agency_ids)
+        names = {}
+        for agency_id, name, acronym in aliases.values_list("agency_id", "name", "acronym"):
+            names.setdefault(agency_id, []).extend(n for n in (name, acronym) if n)
+        return names
+
+
+class AgencyAlias(models.Model):
+    """A name an agency went by before a rename or reorganisation."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="The former name, as it appeared then.")
+    acronym = models.CharField(max_length=20, blank=True)
+    valid_from = models.DateField(
+        null=True, blank=True, help_text="First day of this name, if known."
+    )
+    valid_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day of this name. Releases dated in the range show it as the issuer.",
+    )
+
+    objects = AgencyAliasManager()
+
+    class Meta:
+        ordering = ["valid_from", "name"]
+        verbose_name = "former name"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="unique_agency_alias"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=models.F("valid_until")),
+                name="alias_dates_in_order",
+                violation_error_message="The name cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def natural_key(self):
+        return (self.agency.slug, self.name)
+
+    natural_key.dependencies = ["releases.agency"]
+
+    def covers(self, day) -> bool:
+        """Undated aliases are only searchable; dated ones name the issuer on releases."""
+        if self.valid_from is None and self.valid_until is None:
+            return False
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
 
 class Programme(ReleaseTag):
@@ -100,6 +316,7 @@ class Figure(ReleaseTag):
     )
 
     url_name = "releases:figure"
+    match_name_slugs = False
 
     class Meta:
         ordering = ["label", "value"]
@@ -163,6 +380,31 @@ class TaggedFigure(ReleaseTagLink):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_figure_link")
         ]
+
+
+class TagRedirect(models.Model):
+    """An old slug of a merged or renamed tag; its tag page answers 301 to the new one."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag.slug}"
+
+
+class AgencyRedirect(TagRedirect):
+    tag = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="redirects")
+
+
+class ProgrammeRedirect(TagRedirect):
+    tag = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="redirects")
+
+
+class FigureRedirect(TagRedirect):
+    tag = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="redirects")
 
 
 # --- Releases ----------------------------------------------------------------------
@@ -244,6 +486,19 @@ class ReleaseQuerySet(models.QuerySet):
             Q(published_on__gt=release.published_on)
             | Q(published_on=release.published_on, id__gt=release.id)
         ).order_by("published_on", "id")
+
+    def neighbours(self, release):
+        """(previous, next) release by date, fetched together in one query."""
+        here = (release.published_on, release.pk)
+        pair = list(
+            self.filter(
+                Q(pk__in=self.before(release).values("pk")[:1])
+                | Q(pk__in=self.after(release).values("pk")[:1])
+            )
+        )
+        previous = next((r for r in pair if (r.published_on, r.pk) < here), None)
+        following = next((r for r in pair if (r.published_on, r.pk) > here), None)
+        return previous, following
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -354,8 +609,21 @@ class Release(models.Model):
     hero_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # {"source": stored file name, "key": its content digest, "widths": [480, 960, 1600]}
     hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    correction_note = models.TextField(
+        blank=True,
+        help_text="Shown to readers above the text: what was corrected and why. Plain text.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    revised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a change was last made to the release after it became public.",
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one on every save, so that two editors cannot clash."
+    )
 
     agencies = TaggableManager(
         verbose_name="agencies",
@@ -403,6 +671,10 @@ class Release(models.Model):
             and stored_slug != self.slug
             and (update_fields is None or "slug" in update_fields)
         )
+        if not self._state.adding:
+            self.version += 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
         images.prepare_hero(self)
         self.__dict__.pop("hero", None)
         with transaction.atomic(using=kwargs.get("using")):
@@ -470,6 +742,75 @@ class Release(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()
+
+    @property
+    def shows_update(self):
+        """Whether readers see "Updated on": changed after the day it was published."""
+        return bool(self.revised_at and timezone.localdate(self.revised_at) > self.published_on)
+
+    # What staff can change, in the order the history lists it.
+    TRACKED_FIELDS = (
+        "title", "slug", "kind", "published_on", "summary", "body", "source", "source_url",
+        "language", "status", "correction_note", "hero_image", "hero_image_alt",
+        "agencies", "programmes", "figures",
+    )  # fmt: skip
+    TAG_FIELDS = ("agencies", "programmes", "figures")
+
+    def snapshot(self) -> dict[str, str]:
+        """Every tracked field as text, tags as sorted names: what a revision compares."""
+        values = {}
+        for name in self.TRACKED_FIELDS:
+            if name in self.TAG_FIELDS:
+                values[name] = ", ".join(sorted(tag.name for tag in getattr(self, name).all()))
+            else:
+                value = getattr(self, name)
+                values[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return values
+
+    def agencies_as_issued(self):
+        """(agency, former name or None) for each agency, as named on the release's date."""
+        return [(agency, agency.alias_on(self.published_on)) for agency in self.agencies.all()]
+
+
+def changes_between(before: dict, after: dict) -> dict[str, list[str]]:
+    """{field: [old, new]} for the tracked fields that differ."""
+    return {
+        name: [before.get(name, ""), after.get(name, "")]
+        for name in Release.TRACKED_FIELDS
+        if before.get(name, "") != after.get(name, "")
+    }
+
+
+class ReleaseRevision(models.Model):
+    """One saved change to a release: who, when, how, and each field's old and new text."""
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", "Admin form"
+        ACTION = "action", "Admin action"
+        IMPORT = "import", "Import"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    via = models.CharField(max_length=10, choices=Via.choices)
+    note = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, help_text="{field: [old, new]}")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "version"], name="unique_release_version")
+        ]
+
+    def __str__(self):
+        return f"{self.release} v{self.version}"
+
+    @property
+    def author(self) -> str:
+        return self.user.get_username() if self.user else self.get_via_display().lower()
 
 
 class ReleaseSlug(models.Model):

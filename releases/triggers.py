@@ -17,6 +17,11 @@ TRACKED_TABLES = (
     "releases_taggedagency",
     "releases_taggedprogramme",
     "releases_taggedfigure",
+    "releases_agencyalias",
+    "releases_releaseslug",
+    "releases_agencyredirect",
+    "releases_programmeredirect",
+    "releases_figureredirect",
 )
 
 POSTGRES_FUNCTION = f"""

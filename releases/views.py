@@ -93,8 +93,17 @@ class TagDetailView(ReleaseListView):
     tag_field = ""
 
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(self.tag_model, slug=kwargs["slug"])
+        self.tag = self.tag_model.objects.filter(slug=kwargs["slug"]).first()
+        if self.tag is None:
+            # A merged or renamed tag's old address keeps working, filters and all.
+            moved = self.tag_model.moved_to(kwargs["slug"]) or self.no_such_tag()
+            query = request.META.get("QUERY_STRING", "")
+            url = moved.get_absolute_url() + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(url)
         return super().get(request, *args, **kwargs)
+
+    def no_such_tag(self):
+        raise Http404(f"No {self.tag_model._meta.verbose_name} is called that.")
 
     def get_base_queryset(self):
         return super().get_base_queryset().filter_by(**{self.tag_field: [self.tag]})
@@ -140,7 +149,7 @@ class ReleaseLookupMixin:
     def get_queryset(self):
         user = self.request.user
         releases = Release.objects.all() if user.is_staff else Release.objects.published()
-        return releases.with_tags()
+        return releases.with_tags().prefetch_related("agencies__aliases")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -161,12 +170,13 @@ class ReleaseDetailView(ReleaseLookupMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         release = self.object
-        neighbours = Release.objects.published().for_listing()
+        published = Release.objects.published().for_listing()
         permalink = self.request.build_absolute_uri(release.get_absolute_url())
+        previous_release, next_release = published.neighbours(release)
         return super().get_context_data(
-            previous_release=neighbours.before(release).first(),
-            next_release=neighbours.after(release).first(),
-            related_releases=neighbours.prefetch_related("agencies").related_to(release),
+            previous_release=previous_release,
+            next_release=next_release,
+            related_releases=published.prefetch_related("agencies").related_to(release),
             permalink=permalink,
             citations=citations.text_citations(release, permalink, timezone.localdate()),
             og_image_url=self.og_image_url(),

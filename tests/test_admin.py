@@ -1,9 +1,46 @@
 import datetime
+import re
+import threading
+import time
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from releases.models import Agency, Figure, Release
+from releases.models import Agency, AgencyAlias, Figure, Programme, Release, ReleaseRevision
+
+NO_REDIRECTS = {"redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0"}
+
+
+def change_url(release):
+    return reverse("admin:releases_release_change", args=[release.pk])
+
+
+def form_data(release, **changes):
+    """What the change form posts for `release` as loaded, with some fields edited."""
+    data = {
+        "title": release.title,
+        "slug": release.slug,
+        "kind": release.kind,
+        "summary": release.summary,
+        "body": release.body,
+        "agencies": ", ".join(a.name for a in release.agencies.all()),
+        "programmes": ", ".join(p.name for p in release.programmes.all()),
+        "figures": ", ".join(f.name for f in release.figures.all()),
+        "status": release.status,
+        "published_on": release.published_on.isoformat(),
+        "language": release.language,
+        "correction_note": release.correction_note,
+        "source": release.source,
+        "source_url": release.source_url,
+        "hero_image_alt": release.hero_image_alt,
+        "version": release.version,
+    }
+    data.update(changes)
+    return data
 
 
 def test_changelist_shows_columns_and_filters(admin_client, release):
@@ -14,6 +51,14 @@ def test_changelist_shows_columns_and_filters(admin_client, release):
     assert "IMDA" in text  # agency column uses the acronym
     for heading in ("By status", "By kind", "By year", "By agencies", "By programmes"):
         assert heading in text
+
+
+def test_changelist_says_which_releases_are_scheduled(admin_client, make_release, tomorrow):
+    make_release(title="Embargoed", published_on=tomorrow)
+    make_release(title="Unfinished", status=Release.Status.DRAFT)
+    text = admin_client.get(reverse("admin:releases_release_changelist")).content.decode()
+    assert "Scheduled for" in text
+    assert ">Draft<" in text
 
 
 @pytest.mark.parametrize(
@@ -32,6 +77,21 @@ def test_changelist_filters_and_search(admin_client, release, make_release, quer
     assert "Unrelated draft" not in text
 
 
+def test_change_form_is_grouped_into_fieldsets(admin_client, release):
+    text = admin_client.get(change_url(release)).content.decode()
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", text)
+    assert [h for h in headings if h in {"Content", "Tags", "Publication", "Image", "Source"}] == [
+        "Content",
+        "Tags",
+        "Publication",
+        "Image",
+        "Source",
+    ]
+    assert 'name="version" value="1"' in text
+    assert 'list="id_agencies-suggestions"' in text
+    assert "js/admin_tag_suggestions.js" in text
+
+
 def test_add_release_with_tags(admin_client, imda):
     response = admin_client.post(
         reverse("admin:releases_release_add"),
@@ -41,9 +101,9 @@ def test_add_release_with_tags(admin_client, imda):
             "kind": "factsheet",
             "summary": "Short.",
             "body": "Some *text*.",
-            "agencies": "IMDA, Infocomm Media Development Authority",
+            "agencies": "imda, Infocomm Media Development Authority",
             "programmes": "TradeTrust",
-            "figures": "14 new joint projects",
+            "figures": "14 new joint projects, 10,000+ enterprises",
             "status": "published",
             "published_on": "2023-01-05",
             "language": "en",
@@ -52,15 +112,246 @@ def test_add_release_with_tags(admin_client, imda):
     assert response.status_code == 302, response.content.decode()[:2000]
     release = Release.objects.get(slug="new-release")
     assert release.body_html == "<p>Some <em>text</em>.</p>"
-    assert sorted(a.name for a in release.agencies.all()) == [
-        "IMDA",
-        "Infocomm Media Development Authority",
+    assert [a.slug for a in release.agencies.all()] == ["imda"]
+    assert Agency.objects.count() == 1
+    assert [p.name for p in release.programmes.all()] == ["TradeTrust"]
+    assert sorted((int(f.value), f.label) for f in Figure.objects.all()) == [
+        (14, "new joint projects"),
+        (10000, "enterprises"),
     ]
-    assert Figure.objects.get().value == 14
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Imda",
+        "INFOCOMM MEDIA DEVELOPMENT AUTHORITY",
+        "infocomm-media-development-authority",
+        "Infocomm Development Authority of Singapore",
+    ],
+)
+def test_typed_agency_names_link_the_existing_agency(admin_client, release, imda, typed):
+    AgencyAlias.objects.create(
+        agency=imda, name="Infocomm Development Authority of Singapore", acronym="IDA"
+    )
+    response = admin_client.post(change_url(release), form_data(release, agencies=typed))
+    assert response.status_code == 302
+    assert Agency.objects.count() == 1
+    assert list(release.agencies.all()) == [imda]
+
+
+def test_programme_differing_only_in_case_or_punctuation_is_not_duplicated(
+    admin_client, release, smart_city
+):
+    typed = "singapore-china (shenzhen) smart city initiative"
+    admin_client.post(change_url(release), form_data(release, programmes=typed))
+    assert Programme.objects.count() == 1
+
+
+def test_figure_without_a_number_is_a_form_error(admin_client, release):
+    response = admin_client.post(change_url(release), form_data(release, figures="many MoUs"))
+    assert response.status_code == 200
+    assert "needs a number first" in response.content.decode()
+    assert Release.objects.get().version == 1
+
+
+def test_tag_suggestions_offer_existing_tags_of_one_kind(admin_client, imda, mci, smart_city):
+    url = reverse("admin:releases_release_tag_suggestions", args=["agencies"])
+    results = admin_client.get(url, {"q": "imd"}).json()["results"]
+    assert results == [
+        {
+            "name": "Infocomm Media Development Authority",
+            "label": "Infocomm Media Development Authority (IMDA)",
+        }
+    ]
+    programmes = reverse("admin:releases_release_tag_suggestions", args=["programmes"])
+    assert admin_client.get(programmes, {"q": "smart"}).json()["results"][0]["name"] == (
+        smart_city.name
+    )
+    assert admin_client.get(programmes, {"q": "\x00"}).json() == {"results": []}
+    unknown = reverse("admin:releases_release_tag_suggestions", args=["colours"])
+    assert admin_client.get(unknown, {"q": "x"}).status_code == 404
+
+
+def test_tag_suggestions_are_for_staff_only(client, imda):
+    url = reverse("admin:releases_release_tag_suggestions", args=["agencies"])
+    response = client.get(url, {"q": "imd"})
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_figure_admin_reads_value_and_label_from_the_name(admin_client):
+    response = admin_client.post(
+        reverse("admin:releases_figure_add"),
+        {"name": "8 MoUs signed", "value": "", "label": "", "slug": "", **NO_REDIRECTS},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    figure = Figure.objects.get()
+    assert (figure.value, figure.label, figure.slug) == (8, "MoUs signed", "8-mous-signed")
+
+
+def test_figure_admin_refuses_a_name_without_a_number(admin_client):
+    response = admin_client.post(
+        reverse("admin:releases_figure_add"),
+        {"name": "Several MoUs", "value": "", "label": "", "slug": "", **NO_REDIRECTS},
+    )
+    assert response.status_code == 200
+    assert "like “8 MoUs signed”" in response.content.decode()
+    assert not Figure.objects.exists()
+
+
+# --- Publishing and preview -------------------------------------------------------------
+
+
+def test_publish_action_publishes_and_reports_scheduled(admin_client, make_release, tomorrow):
+    draft = make_release(status=Release.Status.DRAFT)
+    later = make_release(status=Release.Status.DRAFT, published_on=tomorrow)
+    response = admin_client.post(
+        reverse("admin:releases_release_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk, later.pk]},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Published 2 releases. 1 of them is dated in the future" in text
+    assert set(Release.objects.published()) == {draft}
+    assert Release.objects.get(pk=later.pk).status == "published"
+    assert Release.objects.get(pk=draft.pk).version == 2
+    revision = ReleaseRevision.objects.get(release=draft)
+    assert revision.changes == {"status": ["draft", "published"]}
+    assert LogEntry.objects.filter(object_id=str(draft.pk)).count() == 1
+
+
+def test_unpublish_action_returns_releases_to_draft(admin_client, client, release):
+    admin_client.post(
+        reverse("admin:releases_release_changelist"),
+        {"action": "unpublish", "_selected_action": [release.pk]},
+    )
+    assert Release.objects.get().status == "draft"
+    assert client.get(release.get_absolute_url()).status_code == 404
+
+
+def test_save_and_preview_shows_the_draft_to_staff_only(admin_client, client, release):
+    Release.objects.update(status=Release.Status.DRAFT)
+    release.refresh_from_db()
+    response = admin_client.post(
+        change_url(release), form_data(release, title="Draft headline", _preview="1")
+    )
+    assert response.status_code == 302
+    assert response["Location"] == release.get_absolute_url()
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "<h1>Draft headline</h1>" in page
+    assert "only staff can see this page" in page
+    assert client.get(release.get_absolute_url()).status_code == 404
+
+
+def test_change_form_offers_preview_for_drafts(admin_client, release):
+    assert ">Preview<" not in admin_client.get(change_url(release)).content.decode()
+    Release.objects.update(status=Release.Status.DRAFT)
+    text = admin_client.get(change_url(release)).content.decode()
+    assert ">Preview<" in text
+    assert 'name="_preview"' in text
+
+
+# --- No lost updates --------------------------------------------------------------------
+
+
+def test_second_of_two_concurrent_saves_is_refused(admin_client, django_user_model, release):
+    alice = django_user_model.objects.create_superuser("alice", "alice@example.com", "pw")
+    bob = django_user_model.objects.create_superuser("bob", "bob@example.com", "pw")
+    admin_client.force_login(alice)
+    opened = Release.objects.get()  # both open the same version
+
+    first = admin_client.post(change_url(release), form_data(opened, title="Alice's title"))
+    assert first.status_code == 302
+
+    admin_client.force_login(bob)
+    second = admin_client.post(
+        change_url(release), form_data(opened, summary="Bob's summary", agencies="MCI")
+    )
+    text = second.content.decode()
+    assert second.status_code == 200
+    assert "Not saved: alice saved this release after you opened it" in text
+    assert "Title: “Singapore and Shenzhen sign eight MoUs” → “Alice&#x27;s title”" in text
+    assert "Bob&#x27;s summary" in text  # bob's edit is still in the form
+
+    saved = Release.objects.get()
+    assert saved.title == "Alice's title"
+    assert saved.summary == opened.summary
+    assert [a.acronym for a in saved.agencies.all()] == ["IMDA"]
+    assert saved.version == 2
+    assert not Agency.objects.filter(name="MCI").exists()
+
+
+def test_save_from_the_current_version_goes_through(admin_client, release):
+    admin_client.post(change_url(release), form_data(release, title="One"))
+    current = Release.objects.get()
+    response = admin_client.post(change_url(release), form_data(current, title="Two"))
+    assert response.status_code == 302
+    assert Release.objects.get().version == 3
+
+
+def test_saving_without_changes_makes_no_new_version(admin_client, release):
+    opened = Release.objects.get()
+    assert admin_client.post(change_url(release), form_data(opened)).status_code == 302
+    assert Release.objects.get().version == 1
+    response = admin_client.post(change_url(release), form_data(opened, title="Real edit"))
+    assert response.status_code == 302
+    assert Release.objects.get().version == 2
+
+
+def test_tampered_version_is_refused(admin_client, release):
+    response = admin_client.post(change_url(release), form_data(release, version=""))
+    assert response.status_code == 200
+    assert "Not saved" in response.content.decode()
+
+
+# --- History and corrections ------------------------------------------------------------
+
+
+def test_history_lists_every_change_field_by_field(admin_client, release):
+    admin_client.post(change_url(release), form_data(release, title="Corrected title"))
+    current = Release.objects.get()
+    admin_client.post(change_url(release), form_data(current, figures="9 MoUs signed"))
+    admin_client.post(
+        reverse("admin:releases_release_changelist"),
+        {"action": "unpublish", "_selected_action": [release.pk]},
+    )
+
+    url = reverse("admin:releases_release_history", args=[release.pk])
+    text = admin_client.get(url).content.decode()
+    assert [r.version for r in ReleaseRevision.objects.all()] == [4, 3, 2]
+    assert "<del>Singapore and Shenzhen sign eight MoUs</del> → <ins>Corrected title</ins>" in text
+    assert "<del>8 MoUs signed</del> → <ins>9 MoUs signed</ins>" in text
+    assert "<del>published</del> → <ins>draft</ins>" in text
+    assert "Admin log" in text
+
+
+def test_history_of_unknown_release_is_not_an_error(admin_client, db):
+    url = reverse("admin:releases_release_history", args=["nope"])
+    assert admin_client.get(url).status_code in (302, 404)
+
+
+def test_public_page_shows_update_date_and_correction(admin_client, client, release):
+    admin_client.post(
+        change_url(release),
+        form_data(release, body="Nine MoUs.", correction_note="An earlier version said eight."),
+    )
+    text = client.get(release.get_absolute_url()).content.decode()
+    today = timezone.localdate()
+    assert f'<dt>Updated on</dt><dd><time datetime="{today:%Y-%m-%d}">' in text
+    assert "An earlier version said eight." in text
+
+
+def test_editing_a_draft_before_publication_shows_no_update(admin_client, client, release):
+    Release.objects.update(status=Release.Status.DRAFT)
+    release.refresh_from_db()
+    admin_client.post(change_url(release), form_data(release, body="Better.", status="published"))
+    text = client.get(release.get_absolute_url()).content.decode()
+    assert "Updated on" not in text
 
 
 def test_change_form_has_view_on_site_link(admin_client, release):
-    response = admin_client.get(reverse("admin:releases_release_change", args=[release.pk]))
+    response = admin_client.get(change_url(release))
     assert response.status_code == 200
     assert "View on site" in response.content.decode()
 
@@ -75,7 +366,56 @@ def test_tag_admins_show_release_counts(admin_client, release, model):
 def test_agency_admin_edits_acronym(admin_client, imda):
     response = admin_client.post(
         reverse("admin:releases_agency_change", args=[imda.pk]),
-        {"name": imda.name, "slug": imda.slug, "acronym": "IMDA-SG"},
+        {
+            "name": imda.name,
+            "slug": imda.slug,
+            "acronym": "IMDA-SG",
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
+            **NO_REDIRECTS,
+        },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[:3000]
     assert Agency.objects.get().acronym == "IMDA-SG"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway"
+)
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_saves_cannot_both_pass_the_version_check(
+    django_user_model, imda, smart_city, monkeypatch
+):
+    from releases.admin_forms import ReleaseAdminForm
+
+    release = Release.objects.create(
+        title="Original", slug="original", published_on=datetime.date(2022, 1, 1), body="Text."
+    )
+    user = django_user_model.objects.create_superuser("admin", "a@example.com", "pw")
+    check_version = ReleaseAdminForm.check_version
+
+    def slow_check(form, loaded):
+        check_version(form, loaded)
+        time.sleep(0.5)  # hold the row while the other save arrives
+
+    monkeypatch.setattr(ReleaseAdminForm, "check_version", slow_check)
+    start = threading.Barrier(2)
+    statuses = []
+
+    def save(title):
+        client = Client()
+        client.force_login(user)
+        start.wait()
+        statuses.append(client.post(change_url(release), form_data(release, title=title)))
+        connection.close()
+
+    threads = [threading.Thread(target=save, args=(t,)) for t in ("First", "Second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(r.status_code for r in statuses) == [200, 302]
+    refused = next(r for r in statuses if r.status_code == 200)
+    assert "Not saved" in refused.content.decode()
+    assert Release.objects.get().version == 2

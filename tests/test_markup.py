@@ -23,3 +23,17 @@ def test_links_get_safe_rel():
     html = render_markdown("[site](https://example.org)")
     assert 'href="https://example.org"' in html
     assert "noopener" in html
+
+
+def test_table_alignment_is_the_only_style_kept():
+    html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |\n")
+    assert '<td style="text-align:left">1</td>' in html.replace(": ", ":")
+    html = render_markdown('<td style="position:fixed;text-align:right">x</td>')
+    assert "position" not in html
+
+
+def test_lists_definitions_and_strikethrough():
+    html = render_markdown("Intro\n- one\n- two\n\nTerm\n: Meaning\n\n~~old~~")
+    assert "<li>one</li>" in html
+    assert "<dt>Term</dt>" in html
+    assert "<del>old</del>" in html

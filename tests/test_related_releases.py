@@ -65,8 +65,9 @@ def test_detail_page_queries_do_not_grow_with_tags_or_related(
             make_release(agencies=agencies, programmes=programmes)
         return release
 
-    # The data version (caching headers), the release, its three tag kinds, previous, next,
-    # the related ranking, the related releases and their agencies.
+    # The data version (caching headers), the release, its three tag kinds, the agencies'
+    # former names, previous and next, the related ranking, the related releases and their
+    # agencies.
     small = detail_queries(1)
     with django_assert_num_queries(10):
         client.get(small.get_absolute_url())

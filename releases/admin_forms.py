@@ -1,0 +1,260 @@
+"""Forms behind the staff admin: the release form, figures, tag merging, login."""
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.cache import cache
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from taggit.utils import edit_string_for_tags
+
+from .models import (
+    Agency,
+    Figure,
+    Programme,
+    Release,
+    ReleaseRevision,
+    format_number,
+    parse_figure,
+)
+
+TAG_MODELS = {"agencies": Agency, "programmes": Programme, "figures": Figure}
+TAG_NAME_MAX = Agency._meta.get_field("name").max_length
+
+
+class TagNamesInput(forms.TextInput):
+    """A comma-separated tag field that suggests existing tags of its kind as you type.
+
+    Without JavaScript it is a plain text field; the form still matches what is
+    typed to existing tags, so suggestions are a convenience, not the safeguard.
+    """
+
+    def __init__(self, kind, attrs=None):
+        self.kind = kind
+        super().__init__({"class": "vLargeTextField", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        # taggit hands over tag objects; show them as the text staff would type.
+        if value is not None and not isinstance(value, str):
+            return edit_string_for_tags(value)
+        return value
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id', name)}-suggestions"
+        attrs = {
+            **(attrs or {}),
+            "list": list_id,
+            "data-suggest-url": reverse("admin:releases_release_tag_suggestions", args=[self.kind]),
+        }
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<datalist id="{}"></datalist>', list_id)
+
+    class Media:
+        js = ["js/admin_tag_suggestions.js"]
+
+
+def shorten(text: str, chars: int = 160) -> str:
+    return Truncator(" ".join(str(text).split())).chars(chars) or "(empty)"
+
+
+def release_formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class ReleaseAdminForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Release
+        fields = [*Release.TRACKED_FIELDS, "version"]
+        formfield_callback = release_formfield
+        widgets = {kind: TagNamesInput(kind) for kind in TAG_MODELS}
+        help_texts = {
+            "agencies": "Separate with commas. Existing agencies match by name, acronym or "
+            "former name in any case, so “imda” links the agency already there.",
+            "programmes": "Separate with commas. Existing programmes match in any case.",
+            "figures": "A number then what it counts, e.g. “8 MoUs signed”, comma-separated.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the release looked like when this request began, for its history.
+        self.before = self.instance.snapshot() if self.instance.pk else {}
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        return self.instance.version if version is None and not self.instance.pk else version
+
+    def _clean_tags(self, field):
+        names = self.cleaned_data.get(field) or []
+        too_long = [name for name in names if len(name) > TAG_NAME_MAX]
+        if too_long:
+            raise forms.ValidationError(
+                f"“{shorten(too_long[0], 40)}” is longer than {TAG_NAME_MAX} characters."
+            )
+        found = TAG_MODELS[field].objects.resolve(names)
+        return sorted({found[name].name if name in found else name for name in names})
+
+    def clean_agencies(self):
+        return self._clean_tags("agencies")
+
+    def clean_programmes(self):
+        return self._clean_tags("programmes")
+
+    def clean_figures(self):
+        names = self._clean_tags("figures")
+        known = {figure.name for figure in Figure.objects.filter(name__in=names)}
+        unparsed = [name for name in names if name not in known and parse_figure(name) is None]
+        if unparsed:
+            raise forms.ValidationError(
+                f"“{shorten(unparsed[0], 60)}” needs a number first and then what it counts, "
+                "like “8 MoUs signed”."
+            )
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.check_version(cleaned.get("version"))
+        return cleaned
+
+    def check_version(self, loaded):
+        """Refuse the save if someone else saved since this form was opened."""
+        # The admin wraps the whole request in a transaction, so the row stays locked
+        # (PostgreSQL) or the database stays reserved (SQLite) until this save commits.
+        current = (
+            Release.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is None or loaded == current:
+            return
+        revisions = list(
+            ReleaseRevision.objects.filter(release=self.instance, version__gt=loaded or 0)
+            .select_related("user")
+            .order_by("version")
+        )
+        combined = {}
+        for revision in revisions:
+            for field, (old, new) in revision.changes.items():
+                combined.setdefault(field, [old, new])[1] = new
+        authors = ", ".join(dict.fromkeys(revision.author for revision in revisions)) or (
+            "someone outside the admin"
+        )
+        messages = [
+            f"Not saved: {authors} saved this release after you opened it "
+            f"(it is now version {current}; you started from version {loaded}). "
+            "Nothing they wrote has been overwritten. Your edits are still in the form: "
+            "open the release again in a new tab, bring your changes across, and save there."
+        ]
+        for field, (old, new) in combined.items():
+            label = Release._meta.get_field(field).verbose_name.capitalize()
+            messages.append(f"{label}: “{shorten(old)}” → “{shorten(new)}”")
+            if field in self.fields and field not in self._errors:
+                self.add_error(field, f"Changed meanwhile to “{shorten(new)}”.")
+        if len(revisions) < current - (loaded or 0):
+            messages.append("Some of the changes were made outside the admin and are not listed.")
+        self.add_error(None, forms.ValidationError(messages))
+
+
+class FigureAdminForm(forms.ModelForm):
+    """A figure typed as "8 MoUs signed" is split into its value and label."""
+
+    class Meta:
+        model = Figure
+        fields = ["name", "value", "label", "slug"]
+        help_texts = {
+            "name": "As readers see it, e.g. “8 MoUs signed”. Leave value and label empty "
+            "to have them read from this.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("value", "label", "slug", "name"):
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        name = (cleaned.get("name") or "").strip()
+        value, label = cleaned.get("value"), (cleaned.get("label") or "").strip()
+        if value is None and not label:
+            parsed = parse_figure(name) if name else None
+            if parsed is None:
+                raise forms.ValidationError(
+                    "Give a value and a label, or a name that starts with the number, "
+                    "like “8 MoUs signed”."
+                )
+            cleaned["value"], cleaned["label"] = parsed
+        elif value is None or not label:
+            raise forms.ValidationError("A figure needs both a value and a label.")
+        if not name:
+            cleaned["name"] = f"{format_number(cleaned['value'])} {cleaned['label']}"
+        if not cleaned.get("slug"):
+            cleaned["slug"] = Figure().slugify(cleaned["name"])
+        return cleaned
+
+
+class MergeTagsForm(forms.Form):
+    """Choose which of the selected tags survives a merge."""
+
+    survivor = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep",
+        help_text="The others are folded into it: their releases move across and their "
+        "addresses redirect to it.",
+    )
+
+    def __init__(self, *args, tags: models.QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = tags
+
+
+# --- Login throttling ----------------------------------------------------------------
+
+LOGIN_FAILURE_LIMIT = 5  # per username and address
+ADDRESS_FAILURE_LIMIT = 20  # per address, whatever the username
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin login, refusing further tries after repeated failures.
+
+    Counts live in Django's cache, so every app server sees the same counts
+    when the cache is shared (REDIS_URL); each window starts at the first failure.
+    """
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "throttled": "Too many failed attempts to log in. Wait 15 minutes and try again.",
+    }
+
+    def failure_keys(self) -> list[tuple[str, int]]:
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        username = (self.data.get("username") or "").strip().lower()[:150]
+        return [
+            (f"admin-login:{address}:{username}", LOGIN_FAILURE_LIMIT),
+            (f"admin-login:{address}", ADDRESS_FAILURE_LIMIT),
+        ]
+
+    def clean(self):
+        keys = self.failure_keys()
+        if any(cache.get(key, 0) >= limit for key, limit in keys):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            for key, _ in keys:
+                cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.set(key, 1, LOGIN_LOCKOUT_SECONDS)
+            raise
+        cache.delete(keys[0][0])
+        return cleaned
