@@ -23,6 +23,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("releases/", views.ReleaseListView.as_view(), name="list"),
     path("releases/<slug:slug>/", views.ReleaseDetailView.as_view(), name="detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
     *tag_urls("agencies", Agency, "agencies", "agency"),
     *tag_urls("programmes", Programme, "programmes", "programme"),
     *tag_urls("figures", Figure, "figures", "figure"),

@@ -1,0 +1,102 @@
+"""PostgreSQL engine: stored tsvectors under GIN indexes (see migration 0002_search_index).
+
+Every term the reader typed reaches PostgreSQL as a bound parameter of
+phraseto_tsquery(), which parses and stems it exactly as the documents were;
+the tsquery operators (&&, ||, !!) combine them. No reader text is ever
+parsed as tsquery syntax, so no input can raise.
+"""
+
+from .query import Query
+from .scope import Scope
+from .snippets import START, STOP
+
+CONFIG = "releases_english"
+HEADLINE = (
+    f'StartSel="{START}", StopSel="{STOP}", MaxWords=32, MinWords=12, ShortWord=2,'
+    ' MaxFragments=2, FragmentDelimiter=" … "'
+)
+# Title, then title + summary + tags, then anywhere: the relevance tiers.
+TIERS = ((3, "title_vector"), (2, "head_vector"), (1, None))
+
+
+def tsquery(query: Query, *, positive_only: bool = False) -> tuple[str, list]:
+    params: list = []
+
+    def term(t):
+        params.append(t.text)
+        return f"phraseto_tsquery('{CONFIG}', %s)"
+
+    sql = " && ".join("(" + " || ".join(term(t) for t in group) + ")" for group in query.groups)
+    if query.excluded and not positive_only:
+        sql = f"({sql}) && !!({' || '.join(term(t) for t in query.excluded)})"
+    return sql, params
+
+
+def matching(query: Query, scope: Scope) -> tuple[str, list]:
+    q_sql, q_params = tsquery(query)
+    conditions, params = scope.conditions()
+    return " AND ".join([f"d.vector @@ ({q_sql})", *conditions]), q_params + params
+
+
+def page(cursor, query: Query, scope: Scope, sort: str, offset: int, limit: int) -> list[int]:
+    where, params = matching(query, scope)
+    if sort in {"newest", "oldest"}:
+        order = "DESC" if sort == "newest" else "ASC"
+        cursor.execute(
+            f"SELECT d.release_id FROM releases_searchdocument d WHERE {where}"
+            f" ORDER BY d.published_on {order}, d.release_id {order} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]
+    # Rank a bounded set: each tier's newest offset+limit matches are enough to
+    # decide this page, and each comes straight off an index.
+    pos_sql, pos_params = tsquery(query, positive_only=True)
+    branches, branch_params = [], []
+    for tier, column in TIERS:
+        also = f"d.{column} @@ ({pos_sql}) AND " if column else ""
+        branches.append(
+            f"(SELECT d.release_id, {tier} AS tier, d.published_on"
+            f" FROM releases_searchdocument d WHERE {also}{where}"
+            " ORDER BY d.published_on DESC, d.release_id DESC LIMIT %s)"
+        )
+        branch_params += [*(pos_params if column else []), *params, offset + limit]
+    cursor.execute(
+        f"SELECT release_id FROM ({' UNION ALL '.join(branches)}) candidates"
+        " GROUP BY release_id"
+        " ORDER BY max(tier) DESC, max(published_on) DESC, release_id DESC LIMIT %s OFFSET %s",
+        [*branch_params, limit, offset],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def matches(query: Query, scope: Scope) -> tuple[str, list]:
+    """SQL for (release_id, kind, published_on) of every match, for counting facets."""
+    where, params = matching(query, scope)
+    return (
+        f"SELECT d.release_id, d.kind, d.published_on FROM releases_searchdocument d WHERE {where}",
+        params,
+    )
+
+
+YEAR = "EXTRACT(year FROM m.published_on)::integer::text"
+
+
+def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Highlighted summary and body excerpts, only for the releases on the page."""
+    q_sql, q_params = tsquery(query, positive_only=True)
+    cursor.execute(
+        f"SELECT r.id, ts_headline('{CONFIG}', r.summary, ({q_sql}), %s),"
+        f" ts_headline('{CONFIG}', r.body, ({q_sql}), %s)"
+        " FROM releases_release r WHERE r.id = ANY(%s)",
+        [*q_params, HEADLINE, *q_params, HEADLINE, ids],
+    )
+    return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+def vocabulary(cursor, first_letters: list[str]) -> dict[str, int]:
+    ranges = " OR ".join("(word >= %s AND word < %s)" for _ in first_letters)
+    cursor.execute(
+        f"SELECT word, documents FROM releases_searchword WHERE documents > 0 AND ({ranges})",
+        [bound for letter in first_letters for bound in (letter, letter + chr(0x10FFFF))],
+    )
+    return dict(cursor.fetchall())
