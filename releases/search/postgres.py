@@ -11,10 +11,13 @@ from .scope import Scope
 from .snippets import START, STOP
 
 CONFIG = "releases_english"
-HEADLINE = (
-    f'StartSel="{START}", StopSel="{STOP}", MaxWords=32, MinWords=12, ShortWord=2,'
-    ' MaxFragments=2, FragmentDelimiter=" … "'
+MARKS = f'StartSel="{START}", StopSel="{STOP}"'
+# The whole summary (it is short), and up to two passages of the body.
+SUMMARY_HEADLINE = f"{MARKS}, HighlightAll=true"
+BODY_HEADLINE = (
+    f'{MARKS}, MaxWords=32, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
 )
+
 # Title, then title + summary + tags, then anywhere: the relevance tiers.
 TIERS = ((3, "title_vector"), (2, "head_vector"), (1, None))
 
@@ -88,7 +91,7 @@ def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]
         f"SELECT r.id, ts_headline('{CONFIG}', r.summary, ({q_sql}), %s),"
         f" ts_headline('{CONFIG}', r.body, ({q_sql}), %s)"
         " FROM releases_release r WHERE r.id = ANY(%s)",
-        [*q_params, HEADLINE, *q_params, HEADLINE, ids],
+        [*q_params, SUMMARY_HEADLINE, *q_params, BODY_HEADLINE, ids],
     )
     return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 

@@ -2,8 +2,8 @@
 
 The engines wrap matched words in two control characters that never reach
 the page as text; everything else is escaped first, so nothing in a release
-can become markup. Markdown punctuation is dropped because an excerpt is
-plain text, not the rendered body.
+can become markup. Markdown punctuation is dropped from body excerpts because an
+excerpt is plain text, not the rendered body; summaries are plain text already.
 """
 
 import re
@@ -34,9 +34,10 @@ def has_match(excerpt: str | None) -> bool:
     return bool(excerpt) and START in excerpt
 
 
-def to_html(excerpt: str) -> SafeString:
+def to_html(excerpt: str, *, markdown: bool = False) -> SafeString:
     """Escape the excerpt and turn the engine's markers into balanced <mark> elements."""
-    parts = re.split(f"([{START}{STOP}])", plain_text(excerpt))
+    text = plain_text(excerpt) if markdown else " ".join(excerpt.split())
+    parts = re.split(f"([{START}{STOP}])", text)
     html, open_mark = [], False
     for part in parts:
         if part == START:
@@ -56,7 +57,6 @@ def to_html(excerpt: str) -> SafeString:
 
 def choose(summary: str | None, body: str | None) -> SafeString:
     """The summary if the query matched there, else the body excerpt, else the summary."""
-    for excerpt in (summary, body):
-        if has_match(excerpt):
-            return to_html(excerpt)
-    return to_html(summary or body or "")
+    if has_match(summary) or (summary and not has_match(body)):
+        return to_html(summary)
+    return to_html(body or "", markdown=True)

@@ -93,16 +93,15 @@ YEAR = "substr(m.published_on, 1, 4)"
 
 def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
     """Highlighted summary and body excerpts, only for the releases on the page."""
-    marks = [START, STOP, ELLIPSIS]
     placeholders = ", ".join(["%s"] * len(ids))
     cursor.execute(
-        "SELECT d.release_id,"
-        " snippet(releases_searchindex, 1, %s, %s, %s, 40),"
+        # The whole summary (it is short), and the best passage of the body.
+        "SELECT d.release_id, highlight(releases_searchindex, 1, %s, %s),"
         " snippet(releases_searchindex, 3, %s, %s, %s, 28)"
         f" FROM {FROM_INDEX} WHERE releases_searchindex MATCH %s"
         " AND releases_searchindex.rowid IN"
         f" (SELECT doc_key FROM releases_searchdocument WHERE release_id IN ({placeholders}))",
-        [*marks, *marks, expression(query, positive_only=True), *ids],
+        [START, STOP, START, STOP, ELLIPSIS, expression(query, positive_only=True), *ids],
     )
     return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 

@@ -1,0 +1,68 @@
+"""Rebuild the full-text search index from the releases, for repair after manual SQL.
+
+Triggers keep the index exact as data changes (see migration 0002_search_index);
+this command is for when something bypassed them, such as a restore of one
+table. It rebuilds inside a transaction, so searches see the old index or the
+new one, never half of each.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections, transaction
+
+COUNTS = """
+SELECT (SELECT count(*) FROM releases_release),
+       (SELECT count(*) FROM releases_release r WHERE NOT EXISTS
+            (SELECT 1 FROM releases_searchdocument d WHERE d.release_id = r.id)),
+       (SELECT count(*) FROM releases_searchdocument d WHERE NOT EXISTS
+            (SELECT 1 FROM releases_release r WHERE r.id = d.release_id))
+"""
+
+REBUILD = {
+    "sqlite": [
+        "DELETE FROM releases_searchdocument",
+        "INSERT INTO releases_searchdocument"
+        " (doc_key, release_id, status, kind, published_on, tags)"
+        " SELECT doc_key, release_id, status, kind, published_on, tags FROM releases_searchsource",
+        "INSERT INTO releases_searchindex (releases_searchindex) VALUES ('rebuild')",
+        "INSERT INTO releases_searchspelling (releases_searchspelling) VALUES ('rebuild')",
+        "INSERT INTO releases_searchindex (releases_searchindex) VALUES ('optimize')",
+    ],
+    "postgresql": [
+        "DELETE FROM releases_searchdocument",
+        "SELECT releases_search_reindex(ARRAY(SELECT id FROM releases_release))",
+        # Recount from scratch: the counts are the one thing the triggers only adjust.
+        "DELETE FROM releases_searchword",
+        "INSERT INTO releases_searchword (word, documents)"
+        " SELECT word, count(*) FROM releases_searchdocument, unnest(tsvector_to_array(words)) word"
+        " GROUP BY word",
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = "Rebuild the full-text search index from the releases and report what changed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--database", default="default")
+
+    def handle(self, *args, database, **options):
+        connection = connections[database]
+        if connection.vendor not in REBUILD:
+            raise CommandError(f"Search is not built for {connection.vendor}.")
+        started = time.monotonic()
+        with transaction.atomic(using=database), connection.cursor() as cursor:
+            cursor.execute(COUNTS)
+            releases, missing, stale = cursor.fetchone()
+            for statement in REBUILD[connection.vendor]:
+                cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE releases_searchdocument")
+        self.stdout.write(
+            f"Indexed {releases} release{'s' if releases != 1 else ''} in "
+            f"{time.monotonic() - started:.1f} s; before the rebuild {missing} "
+            f"{'was' if missing == 1 else 'were'} missing from the index and {stale} stale "
+            f"entr{'y was' if stale == 1 else 'ies were'} removed."
+        )
