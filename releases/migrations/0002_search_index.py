@@ -30,15 +30,39 @@ SQLITE_TAGS = """trim(
     || ' ' || coalesce((SELECT group_concat(f.name, ' ') FROM releases_taggedfigure t
               JOIN releases_figure f ON f.id = t.tag_id WHERE t.content_object_id = r.id), ''))"""
 
+# A release's kind and its agency and programme ids: what its facet values are.
+SQLITE_SIGNATURE = """r.kind
+    || '|' || coalesce((SELECT group_concat(tag_id) FROM (SELECT tag_id FROM releases_taggedagency
+              WHERE content_object_id = r.id ORDER BY tag_id)), '')
+    || '|' || coalesce((SELECT group_concat(tag_id) FROM (SELECT tag_id FROM releases_taggedprogramme
+              WHERE content_object_id = r.id ORDER BY tag_id)), '')"""
+
 FTS_TABLES = ("releases_searchindex", "releases_searchspelling")
 
 
 def sqlite_index(ids):
     """Statements that add the releases whose ids `ids` selects to the index."""
     statements = [
-        "INSERT INTO releases_searchdocument (doc_key, release_id, status, kind, published_on, tags)"
-        " SELECT doc_key, release_id, status, kind, published_on, tags FROM releases_searchsource"
-        f" WHERE release_id IN ({ids});"
+        "INSERT OR IGNORE INTO releases_searchtagset (kind, signature)"
+        f" SELECT kind, signature FROM releases_searchsource WHERE release_id IN ({ids});",
+    ]
+    for facet, through in (
+        ("agency", "releases_taggedagency"),
+        ("programme", "releases_taggedprogramme"),
+    ):
+        statements.append(
+            "INSERT OR IGNORE INTO releases_searchtagsetmember (tagset_id, facet, tag_id)"
+            f" SELECT ts.id, '{facet}', t.tag_id FROM releases_searchsource s"
+            " JOIN releases_searchtagset ts ON ts.signature = s.signature"
+            f" JOIN {through} t ON t.content_object_id = s.release_id"
+            f" WHERE s.release_id IN ({ids});"
+        )
+    statements += [
+        "INSERT INTO releases_searchdocument"
+        " (doc_key, release_id, status, kind, published_on, tagset, tags)"
+        " SELECT s.doc_key, s.release_id, s.status, s.kind, s.published_on, ts.id, s.tags"
+        " FROM releases_searchsource s JOIN releases_searchtagset ts ON ts.signature = s.signature"
+        f" WHERE s.release_id IN ({ids});",
     ]
     for table in FTS_TABLES:
         statements.append(
@@ -91,18 +115,31 @@ SQLITE_TAG_TABLES = {
 }
 
 SQLITE_FORWARD = [
+    """CREATE TABLE releases_searchtagset (
+        id integer PRIMARY KEY AUTOINCREMENT,
+        kind varchar(20) NOT NULL,
+        signature text NOT NULL UNIQUE
+    )""",
+    """CREATE TABLE releases_searchtagsetmember (
+        tagset_id integer NOT NULL,
+        facet varchar(10) NOT NULL,
+        tag_id integer NOT NULL,
+        PRIMARY KEY (tagset_id, facet, tag_id)
+    ) WITHOUT ROWID""",
     """CREATE TABLE releases_searchdocument (
         doc_key integer PRIMARY KEY,
         release_id integer NOT NULL UNIQUE,
         status varchar(10) NOT NULL,
         kind varchar(20) NOT NULL,
         published_on date NOT NULL,
+        tagset integer NOT NULL,
         tags text NOT NULL
     )""",
     f"""CREATE VIEW releases_searchsource AS
         SELECT ((CAST(julianday(r.published_on) AS integer) << 32) | r.id) AS doc_key,
                r.id AS release_id, r.status AS status, r.kind AS kind,
-               r.published_on AS published_on, {SQLITE_TAGS} AS tags
+               r.published_on AS published_on, {SQLITE_TAGS} AS tags,
+               {SQLITE_SIGNATURE} AS signature
         FROM releases_release r""",
     """CREATE VIEW releases_searchcontent AS
         SELECT d.doc_key AS doc_key, r.title AS title, r.summary AS summary, d.tags AS tags,
@@ -171,6 +208,8 @@ SQLITE_BACKWARD = [
     "DROP VIEW IF EXISTS releases_searchcontent",
     "DROP VIEW IF EXISTS releases_searchsource",
     "DROP TABLE IF EXISTS releases_searchdocument",
+    "DROP TABLE IF EXISTS releases_searchtagsetmember",
+    "DROP TABLE IF EXISTS releases_searchtagset",
 ]
 
 # --- PostgreSQL --------------------------------------------------------------------
@@ -189,11 +228,23 @@ POSTGRES_FORWARD = [
     "CREATE TEXT SEARCH CONFIGURATION releases_simple (COPY = simple)",
     """ALTER TEXT SEARCH CONFIGURATION releases_simple
         ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple""",
+    """CREATE TABLE releases_searchtagset (
+        id serial PRIMARY KEY,
+        kind varchar(20) NOT NULL,
+        signature text NOT NULL UNIQUE
+    )""",
+    """CREATE TABLE releases_searchtagsetmember (
+        tagset_id integer NOT NULL,
+        facet varchar(10) NOT NULL,
+        tag_id bigint NOT NULL,
+        PRIMARY KEY (tagset_id, facet, tag_id)
+    )""",
     """CREATE TABLE releases_searchdocument (
         release_id bigint PRIMARY KEY,
         status varchar(10) NOT NULL,
         kind varchar(20) NOT NULL,
         published_on date NOT NULL,
+        tagset integer NOT NULL,
         title_vector tsvector NOT NULL,
         head_vector tsvector NOT NULL,
         vector tsvector NOT NULL,
@@ -223,14 +274,41 @@ POSTGRES_FORWARD = [
                FROM releases_taggedfigure t JOIN releases_figure f ON f.id = t.tag_id
               WHERE t.content_object_id = release))
     $$""",
+    # A release's kind and its agency and programme ids: what its facet values are.
+    """CREATE FUNCTION releases_search_signature(release bigint, kind text) RETURNS text
+    LANGUAGE sql STABLE AS $$
+        SELECT concat_ws('|', kind,
+            (SELECT string_agg(tag_id::text, ',' ORDER BY tag_id)
+               FROM releases_taggedagency WHERE content_object_id = release),
+            (SELECT string_agg(tag_id::text, ',' ORDER BY tag_id)
+               FROM releases_taggedprogramme WHERE content_object_id = release))
+    $$""",
     """CREATE FUNCTION releases_search_reindex(ids bigint[]) RETURNS void
     LANGUAGE sql AS $$
         DELETE FROM releases_searchdocument d
          WHERE d.release_id = ANY(ids)
            AND NOT EXISTS (SELECT 1 FROM releases_release r WHERE r.id = d.release_id);
-        INSERT INTO releases_searchdocument AS d
-            (release_id, status, kind, published_on, title_vector, head_vector, vector, words)
+        INSERT INTO releases_searchtagset (kind, signature)
+        SELECT DISTINCT r.kind, releases_search_signature(r.id, r.kind)
+          FROM releases_release r WHERE r.id = ANY(ids)
+        ON CONFLICT (signature) DO NOTHING;
+        INSERT INTO releases_searchtagsetmember (tagset_id, facet, tag_id)
+        SELECT ts.id, m.facet, m.tag_id
+          FROM releases_release r
+          JOIN releases_searchtagset ts ON ts.signature = releases_search_signature(r.id, r.kind)
+          CROSS JOIN LATERAL (
+              SELECT 'agency' AS facet, tag_id FROM releases_taggedagency
+               WHERE content_object_id = r.id
+              UNION ALL
+              SELECT 'programme', tag_id FROM releases_taggedprogramme
+               WHERE content_object_id = r.id) m
+         WHERE r.id = ANY(ids)
+        ON CONFLICT DO NOTHING;
+        INSERT INTO releases_searchdocument AS d (release_id, status, kind, published_on, tagset,
+                                                  title_vector, head_vector, vector, words)
         SELECT r.id, r.status, r.kind, r.published_on,
+               (SELECT id FROM releases_searchtagset
+                 WHERE signature = releases_search_signature(r.id, r.kind)),
                to_tsvector('releases_english', r.title),
                to_tsvector('releases_english', concat_ws(' ', r.title, r.summary, t.tags)),
                to_tsvector('releases_english', concat_ws(' ', r.title, r.summary, t.tags, r.body)),
@@ -240,7 +318,7 @@ POSTGRES_FORWARD = [
          WHERE r.id = ANY(ids)
         ON CONFLICT (release_id) DO UPDATE SET
             status = excluded.status, kind = excluded.kind, published_on = excluded.published_on,
-            title_vector = excluded.title_vector, head_vector = excluded.head_vector,
+            tagset = excluded.tagset, title_vector = excluded.title_vector, head_vector = excluded.head_vector,
             vector = excluded.vector, words = excluded.words;
     $$""",
     """CREATE FUNCTION releases_search_release_changed() RETURNS trigger
@@ -256,7 +334,8 @@ POSTGRES_FORWARD = [
         ELSIF TG_OP = 'DELETE' THEN
             DELETE FROM releases_searchdocument WHERE release_id IN (SELECT id FROM old_rows);
         ELSE
-            TRUNCATE releases_searchdocument, releases_searchword;
+            TRUNCATE releases_searchdocument, releases_searchword,
+                     releases_searchtagset, releases_searchtagsetmember;
         END IF;
         RETURN NULL;
     END $$""",
@@ -368,6 +447,7 @@ POSTGRES_FORWARD += [
 
 POSTGRES_BACKWARD = [
     "DROP TABLE IF EXISTS releases_searchdocument, releases_searchword",
+    "DROP TABLE IF EXISTS releases_searchtagset, releases_searchtagsetmember",
     *(
         f"DROP TRIGGER IF EXISTS {through}_search_{event} ON {through}"
         for through in (
@@ -391,6 +471,7 @@ POSTGRES_BACKWARD = [
     "DROP FUNCTION IF EXISTS releases_search_count_words()",
     "DROP FUNCTION IF EXISTS releases_search_reindex(bigint[])",
     "DROP FUNCTION IF EXISTS releases_search_tags(bigint)",
+    "DROP FUNCTION IF EXISTS releases_search_signature(bigint, text)",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS releases_english",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS releases_simple",
     "DROP TEXT SEARCH DICTIONARY IF EXISTS releases_porter",

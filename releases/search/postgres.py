@@ -73,12 +73,10 @@ def page(cursor, query: Query, scope: Scope, sort: str, offset: int, limit: int)
 
 
 def matches(query: Query, scope: Scope) -> tuple[str, list]:
-    """SQL for (release_id, kind, published_on) of every match, for counting facets."""
+    """SQL for (release_id, tagset, published_on) of every match, for counting facets."""
     where, params = matching(query, scope)
-    return (
-        f"SELECT d.release_id, d.kind, d.published_on FROM releases_searchdocument d WHERE {where}",
-        params,
-    )
+    columns = "d.release_id, d.tagset, d.published_on"
+    return f"SELECT {columns} FROM releases_searchdocument d WHERE {where}", params
 
 
 YEAR = "EXTRACT(year FROM m.published_on)::integer::text"

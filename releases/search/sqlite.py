@@ -83,9 +83,9 @@ def page(cursor, query: Query, scope: Scope, sort: str, offset: int, limit: int)
 
 
 def matches(query: Query, scope: Scope) -> tuple[str, list]:
-    """SQL for (release_id, kind, published_on) of every match, for counting facets."""
+    """SQL for (release_id, tagset, published_on) of every match, for counting facets."""
     where, params = matching(expression(query), scope)
-    return f"SELECT d.release_id, d.kind, d.published_on FROM {FROM_INDEX} WHERE {where}", params
+    return f"SELECT d.release_id, d.tagset, d.published_on FROM {FROM_INDEX} WHERE {where}", params
 
 
 YEAR = "substr(m.published_on, 1, 4)"

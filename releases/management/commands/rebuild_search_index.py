@@ -6,10 +6,14 @@ table. It rebuilds inside a transaction, so searches see the old index or the
 new one, never half of each.
 """
 
+import importlib
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
+
+# The migration holds the one definition of how a release is indexed.
+schema = importlib.import_module("releases.migrations.0002_search_index")
 
 COUNTS = """
 SELECT (SELECT count(*) FROM releases_release),
@@ -21,16 +25,15 @@ SELECT (SELECT count(*) FROM releases_release),
 
 REBUILD = {
     "sqlite": [
+        *(f"INSERT INTO {table} ({table}) VALUES ('delete-all')" for table in schema.FTS_TABLES),
         "DELETE FROM releases_searchdocument",
-        "INSERT INTO releases_searchdocument"
-        " (doc_key, release_id, status, kind, published_on, tags)"
-        " SELECT doc_key, release_id, status, kind, published_on, tags FROM releases_searchsource",
-        "INSERT INTO releases_searchindex (releases_searchindex) VALUES ('rebuild')",
-        "INSERT INTO releases_searchspelling (releases_searchspelling) VALUES ('rebuild')",
+        "DELETE FROM releases_searchtagsetmember",
+        "DELETE FROM releases_searchtagset",
+        *(s.rstrip(";") for s in schema.sqlite_index("SELECT id FROM releases_release")),
         "INSERT INTO releases_searchindex (releases_searchindex) VALUES ('optimize')",
     ],
     "postgresql": [
-        "DELETE FROM releases_searchdocument",
+        "TRUNCATE releases_searchdocument, releases_searchtagset, releases_searchtagsetmember",
         "SELECT releases_search_reindex(ARRAY(SELECT id FROM releases_release))",
         # Recount from scratch: the counts are the one thing the triggers only adjust.
         "DELETE FROM releases_searchword",
