@@ -30,22 +30,23 @@ SORTS = ("relevance", "newest", "oldest")
 FACETS = ("agency", "programme", "kind", "year")
 
 # Group the matches by tagset (kind + agencies + programmes, precomputed per
-# release) and year first: one pass over the matches, then small joins.
+# release) and year first: one pass over the matches, then small joins, in the
+# order written (the engine's JOIN keyword for that: SQLite guesses badly here).
 FACET_SQL = """WITH g AS MATERIALIZED (
     SELECT m.tagset, {year} AS year, count(*) AS n FROM ({matches}) m GROUP BY m.tagset, {year}
 )
 SELECT 'kind', ts.kind, NULL, sum(g.n) FROM g
-  JOIN releases_searchtagset ts ON ts.id = g.tagset GROUP BY ts.kind
+  {join} releases_searchtagset ts ON ts.id = g.tagset GROUP BY ts.kind
 UNION ALL
 SELECT 'year', g.year, NULL, sum(g.n) FROM g GROUP BY g.year
 UNION ALL
 SELECT 'agency', a.slug, a.name, sum(g.n) FROM g
-  JOIN releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'agency'
-  JOIN releases_agency a ON a.id = s.tag_id GROUP BY a.slug, a.name
+  {join} releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'agency'
+  {join} releases_agency a ON a.id = s.tag_id GROUP BY a.slug, a.name
 UNION ALL
 SELECT 'programme', p.slug, p.name, sum(g.n) FROM g
-  JOIN releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'programme'
-  JOIN releases_programme p ON p.id = s.tag_id GROUP BY p.slug, p.name"""
+  {join} releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'programme'
+  {join} releases_programme p ON p.id = s.tag_id GROUP BY p.slug, p.name"""
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ class SearchResults:
             return []
         matches, params = self.engine.matches(self.query, self.scope)
         with self.cursor() as cursor:
-            cursor.execute(FACET_SQL.format(matches=matches, year=self.engine.YEAR), params)
+            sql = FACET_SQL.format(matches=matches, year=self.engine.YEAR, join=self.engine.JOIN)
+            cursor.execute(sql, params)
             return cursor.fetchall()
 
     def count(self) -> int:

@@ -80,6 +80,7 @@ def matches(query: Query, scope: Scope) -> tuple[str, list]:
 
 
 YEAR = "EXTRACT(year FROM m.published_on)::integer::text"
+JOIN = "JOIN"
 
 
 def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:

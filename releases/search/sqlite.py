@@ -89,6 +89,7 @@ def matches(query: Query, scope: Scope) -> tuple[str, list]:
 
 
 YEAR = "substr(m.published_on, 1, 4)"
+JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
 
 
 def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
