@@ -433,12 +433,14 @@ def test_query_count_does_not_grow_with_matches(
         make_release(title=f"Heron {n}", agencies=[imda], programmes=["Wetlands"])
     client.get("/search/", {"q": "heron"})  # warm Django's content-type cache
     # Facets and count, page ids, excerpts, releases, their three tag kinds (+1: the filter).
-    with django_assert_num_queries(8):
+    # PostgreSQL adds a savepoint pair and a SET LOCAL around the facet query.
+    extra = 3 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(8 + extra):
         assert client.get("/search/", {"q": "heron", "agency": "imda"}).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(7 + extra):
         assert client.get("/api/releases/", {"q": "heron"}).status_code == 200
     # No results: facets and count, the vocabulary, and a check that the suggestion finds some.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3 + extra):
         assert client.get("/search/", {"q": "heronn"}).status_code == 200
 
 

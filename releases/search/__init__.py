@@ -93,8 +93,7 @@ class SearchResults:
         matches, params = self.engine.matches(self.query, self.scope)
         with self.cursor() as cursor:
             sql = FACET_SQL.format(matches=matches, year=self.engine.YEAR, join=self.engine.JOIN)
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            return self.engine.facet_rows(cursor, sql, params)
 
     def count(self) -> int:
         return sum(int(n) for facet, _, _, n in self._facet_rows if facet == "kind")
@@ -141,8 +140,10 @@ class SearchResults:
     def ids(self, *, offset: int, limit: int) -> list[int]:
         if not self.searchable or limit == 0:
             return []
+        # The count, when the page already knew it, helps an engine choose its plan.
+        total = self.count() if "_facet_rows" in self.__dict__ else None
         with self.cursor() as cursor:
-            return self.engine.page(cursor, self.query, self.scope, self.sort, offset, limit)
+            return self.engine.page(cursor, self.query, self.scope, self.sort, offset, limit, total)
 
     def releases(self, *, offset: int, limit: int) -> list[Release]:
         """One page of matching releases, in order, each with `snippet` (safe HTML)."""

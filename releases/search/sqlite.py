@@ -52,7 +52,9 @@ def matching(match: str, scope: Scope) -> tuple[str, list]:
     return where, [match, low, high, *params]
 
 
-def page(cursor, query: Query, scope: Scope, sort: str, offset: int, limit: int) -> list[int]:
+def page(
+    cursor, query: Query, scope: Scope, sort: str, offset: int, limit: int, total: int | None
+) -> list[int]:
     full = expression(query)
     if sort in {"newest", "oldest"}:
         where, params = matching(full, scope)
@@ -80,6 +82,11 @@ def page(cursor, query: Query, scope: Scope, sort: str, offset: int, limit: int)
         [*branch_params, limit, offset],
     )
     return [row[0] for row in cursor.fetchall()]
+
+
+def facet_rows(cursor, sql: str, params: list) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
 
 
 def matches(query: Query, scope: Scope) -> tuple[str, list]:
