@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run serve test lint format fixtures lock backup restore bench bench-import reliability clean
+.PHONY: install run serve test lint format fixtures lock backup restore bench bench-import bench-search reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Search timings at 100,000 generated releases on SQLite and PostgreSQL (see docs/benchmarks.md).
+bench-search: install
+	$(BIN)/python benchmarks/search.py $(BENCH_ARGS)
 
 fixtures: install
 	$(BIN)/python manage.py build_fixtures

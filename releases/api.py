@@ -7,6 +7,7 @@ from django.views import View
 
 from .forms import error_messages
 from .models import Release, format_number
+from .search import SearchResults
 from .views import FilteredReleasesMixin
 
 
@@ -37,6 +38,22 @@ def release_summary(release, request) -> dict:
     }
 
 
+def add_search_fields(data: dict, results: SearchResults, releases) -> None:
+    """Snippets on each result, facet counts over every match, and any suggestion."""
+    for item, release in zip(data["results"], releases, strict=True):
+        item["snippet"] = release.snippet
+    data["query"] = str(results.query)
+    data["facets"] = {
+        facet: [
+            {"slug": int(v.slug) if facet == "year" else v.slug, "name": v.name, "count": v.count}
+            for v in values
+        ]
+        for facet, values in results.facets.items()
+    }
+    if results.suggestion:
+        data["suggestion"] = results.suggestion
+
+
 def error_response(message, status, details=()):
     return JsonResponse({"error": message, "details": list(details)}, status=status)
 
@@ -48,22 +65,21 @@ class ReleaseListAPI(FilteredReleasesMixin, View):
         form = self.get_filter_form()
         if not form.is_valid():
             return error_response("Invalid filter.", 400, error_messages(form))
-        paginator = Paginator(self.filtered_queryset(), self.page_size)
+        releases = self.filtered_queryset()
+        paginator = Paginator(releases, self.page_size)
         try:
             page = paginator.page(request.GET.get("page") or 1)
         except InvalidPage:
             return error_response(f"No such page; there are {paginator.num_pages}.", 404, ["page"])
-        return JsonResponse(
-            {
-                "count": paginator.count,
-                "next": self.page_url(page.next_page_number()) if page.has_next() else None,
-                "previous": (
-                    self.page_url(page.previous_page_number()) if page.has_previous() else None
-                ),
-                "results": [release_summary(r, request) for r in page.object_list],
-            },
-            json_dumps_params={"ensure_ascii": False},
-        )
+        data = {
+            "count": paginator.count,
+            "next": self.page_url(page.next_page_number()) if page.has_next() else None,
+            "previous": self.page_url(page.previous_page_number()) if page.has_previous() else None,
+            "results": [release_summary(r, request) for r in page.object_list],
+        }
+        if isinstance(releases, SearchResults):
+            add_search_fields(data, releases, page.object_list)
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
     def page_url(self, number):
         query = self.request.GET.copy()

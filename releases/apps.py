@@ -1,15 +1,31 @@
+import importlib
+
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
 
 
 def reinstall_triggers(sender, using, **kwargs):
-    """Put back triggers that SQLite dropped while a migration rebuilt a table."""
+    """Put back triggers that SQLite dropped while a migration rebuilt a table.
+
+    SQLite "alters" a table by copying it into a new one, which loses the
+    triggers on it: the change-tracking ones and, for releases_release, the
+    full-text index's. Both are defined once and re-created here if missing.
+    """
     from .triggers import STATE_TABLE, install_state_triggers
 
     connection = connections[using]
-    if STATE_TABLE in connection.introspection.table_names():
+    tables = connection.introspection.table_names()
+    if STATE_TABLE in tables:
         install_state_triggers(connection)
+    if connection.vendor == "sqlite" and "releases_searchdocument" in tables:
+        schema = importlib.import_module("releases.migrations.0007_search_index")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            existing = {name for (name,) in cursor.fetchall()}
+            for statement in schema.SQLITE_FORWARD:
+                if statement.startswith("CREATE TRIGGER") and statement.split()[2] not in existing:
+                    cursor.execute(statement)
 
 
 class ReleasesConfig(AppConfig):

@@ -6,6 +6,7 @@ from django.core.validators import validate_unicode_slug
 from .models import Agency, Figure, Programme, Release
 
 MAX_TAGS_PER_KIND = 10
+MAX_QUERY_LENGTH = 500
 
 
 class TagSlugsField(forms.ModelMultipleChoiceField):
@@ -41,6 +42,14 @@ class TagSlugsField(forms.ModelMultipleChoiceField):
 
 
 class ReleaseFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        label="Search",
+        error_messages={
+            "max_length": f"Search text can be at most {MAX_QUERY_LENGTH} characters long."
+        },
+    )
     agency = TagSlugsField(Agency.objects.all(), "agency")
     programme = TagSlugsField(Programme.objects.all(), "programme")
     figure = TagSlugsField(Figure.objects.all(), "figure")
@@ -49,7 +58,12 @@ class ReleaseFilterForm(forms.Form):
     date_from = forms.DateField(required=False, label="From", input_formats=["%Y-%m-%d"])
     date_to = forms.DateField(required=False, label="To", input_formats=["%Y-%m-%d"])
     sort = forms.ChoiceField(
-        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A–Z")],
+        choices=[
+            ("relevance", "Best match"),
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("title", "Title A–Z"),
+        ],
         required=False,
     )
 
@@ -64,6 +78,8 @@ class ReleaseFilterForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError("The “from” date is after the “to” date.")
+        if cleaned.get("q") and cleaned.get("sort") == "title":
+            self.add_error("sort", "Search results can be sorted by best match, newest or oldest.")
         return cleaned
 
     def filters(self) -> dict:
@@ -80,15 +96,24 @@ class ReleaseFilterForm(forms.Form):
         }
 
     @property
+    def search_text(self) -> str:
+        """The search query, or "" when this listing is not a search."""
+        return (self.cleaned_data.get("q") or "") if self.is_valid() else ""
+
+    @property
     def sort_order(self) -> str:
-        return self.cleaned_data.get("sort") or "newest"
+        sort = self.cleaned_data.get("sort")
+        if self.search_text:
+            return sort or "relevance"
+        return "newest" if sort in (None, "", "relevance") else sort
 
     def applied_filters(self) -> list[tuple[str, str, str | None]]:
         """(label, parameter, value) for each applied filter, for removable chips."""
         if not self.is_valid():
             return []
         data = self.cleaned_data
-        chips = [
+        chips = [(f"“{data['q']}”", "q", None)] if data.get("q") else []
+        chips += [
             (tag.name, param, tag.slug)
             for param in ("agency", "programme", "figure")
             for tag in data.get(param) or ()

@@ -50,6 +50,7 @@ urlpatterns = [
         name="cite_ris",
     ),
     path("feeds/releases.atom", ReleaseFeedView.as_view(), name="feed"),
+    path("search/", views.SearchView.as_view(), name="search"),
     *tag_urls("agencies", Agency, "agencies", "agency"),
     *tag_urls("programmes", Programme, "programmes", "programme"),
     *tag_urls("figures", Figure, "figures", "figure"),

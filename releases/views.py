@@ -10,26 +10,42 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import cards, citations, images
 from .forms import ReleaseFilterForm, error_messages
 from .models import Agency, Programme, Release
+from .search import search_releases
 
 
 class FilteredReleasesMixin:
-    """Parse the listing filters from the query string and apply them."""
+    """Parse the listing filters (and `q`) from the query string and apply them."""
 
     def get_base_queryset(self):
         return Release.objects.published()
+
+    def get_base_filters(self) -> dict:
+        """Filters this listing always applies, in `ReleaseQuerySet.filter_by` terms."""
+        return {}
 
     def get_filter_form(self):
         if not hasattr(self, "filter_form"):
             self.filter_form = ReleaseFilterForm(self.request.GET)
         return self.filter_form
 
+    def get_filters(self) -> dict:
+        filters = self.get_filter_form().filters()
+        for field, tags in self.get_base_filters().items():
+            filters[field] = (*tags, *filters.get(field, ()))
+        return filters
+
     def filtered_queryset(self):
+        """The listing's releases; with `q`, ranked search results (see releases/search/)."""
         form = self.get_filter_form()
         if not form.is_valid():
             return Release.objects.none()
+        if form.search_text:
+            return search_releases(
+                query=form.search_text, filters=self.get_filters(), sort=form.sort_order
+            )
         return (
             self.get_base_queryset()
-            .filter_by(**form.filters())
+            .filter_by(**self.get_filters())
             .sorted_by(form.sort_order)
             .for_listing()
             .with_tags()
@@ -105,8 +121,8 @@ class TagDetailView(ReleaseListView):
     def no_such_tag(self):
         raise Http404(f"No {self.tag_model._meta.verbose_name} is called that.")
 
-    def get_base_queryset(self):
-        return super().get_base_queryset().filter_by(**{self.tag_field: [self.tag]})
+    def get_base_filters(self):
+        return {self.tag_field: [self.tag]}
 
     verbs = {"agency": "issued by", "figure": "announcing"}
 
@@ -125,6 +141,43 @@ class TagDetailView(ReleaseListView):
         param = self.tag_model._meta.model_name
         query.setlist(param, list(dict.fromkeys([self.tag.slug, *query.getlist(param)])))
         return query
+
+
+FACET_LABELS = [
+    ("Agency", "agency"),
+    ("Programme", "programme"),
+    ("Kind", "kind"),
+    ("Year", "year"),
+]
+
+
+class SearchView(ReleaseListView):
+    """Ranked full-text search; without `q`, the search form and ways to browse."""
+
+    template_name = "releases/search.html"
+
+    def get_queryset(self):
+        return self.filtered_queryset() if self.get_filter_form().search_text else []
+
+    def get_context_data(self, **kwargs):
+        results = self.object_list
+        facets = getattr(results, "facets", {})
+        return super().get_context_data(
+            query=getattr(results, "query", None),
+            facet_groups=[
+                (label, param, facets.get(param))
+                for label, param in FACET_LABELS
+                if facets.get(param)
+            ],
+            suggestion=getattr(results, "suggestion", None),
+            kept_filters=[
+                (param, value)
+                for param, values in self.request.GET.lists()
+                if param not in {"q", "page"}
+                for value in values
+            ],
+            **kwargs,
+        )
 
 
 class TagIndexView(ListView):

@@ -1,0 +1,178 @@
+"""Full-text search over published releases: the one interface to both engines.
+
+    results = search_releases(query='"smart city" -tusstar', filters=form.filters())
+    results.count()      # every match, counted in SQL
+    results.facets       # agency, programme, kind and year counts over every match
+    results[0:20]        # one page of Release objects, each with a .snippet (safe HTML)
+    results.suggestion   # "did you mean" text when nothing matched, else None
+
+Relevance puts releases whose title matches first, then those matching in
+the summary or tags, then the rest; within each group the newest comes
+first. `sort="newest"` or `"oldest"` orders by date alone. The engines
+(postgres.py, sqlite.py) answer with the same releases in the same order;
+README.md lists the few differences.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import connections, router
+from django.utils import timezone
+
+from releases.models import Release
+
+from . import postgres, snippets, spelling, sqlite
+from .query import Query, parse
+from .scope import Scope
+
+ENGINES = {"postgresql": postgres, "sqlite": sqlite}
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ("agency", "programme", "kind", "year")
+
+# Group the matches by tagset (kind + agencies + programmes, precomputed per
+# release) and year first: one pass over the matches, then small joins, in the
+# order written (the engine's JOIN keyword for that: SQLite guesses badly here).
+FACET_SQL = """WITH g AS MATERIALIZED (
+    SELECT m.tagset, {year} AS year, count(*) AS n FROM ({matches}) m GROUP BY m.tagset, {year}
+)
+SELECT 'kind', ts.kind, NULL, sum(g.n) FROM g
+  {join} releases_searchtagset ts ON ts.id = g.tagset GROUP BY ts.kind
+UNION ALL
+SELECT 'year', g.year, NULL, sum(g.n) FROM g GROUP BY g.year
+UNION ALL
+SELECT 'agency', a.slug, a.name, sum(g.n) FROM g
+  {join} releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'agency'
+  {join} releases_agency a ON a.id = s.tag_id GROUP BY a.slug, a.name
+UNION ALL
+SELECT 'programme', p.slug, p.name, sum(g.n) FROM g
+  {join} releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'programme'
+  {join} releases_programme p ON p.id = s.tag_id GROUP BY p.slug, p.name"""
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One way to narrow the results: pass `slug` back as the `facet` filter."""
+
+    slug: str
+    name: str
+    count: int
+
+
+def search_releases(*, query: str, filters: dict | None = None, sort: str = "relevance"):
+    """Published releases matching `query` within the listing `filters` (`filter_by` kwargs)."""
+    return SearchResults(query=parse(query), filters=filters or {}, sort=sort)
+
+
+class SearchResults:
+    """A lazy sequence of matching releases; Django's Paginator can page through it."""
+
+    def __init__(self, *, query: Query, filters: dict, sort: str = "relevance"):
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}")
+        self.query = query
+        self.filters = filters
+        self.sort = sort
+        self.scope = Scope.from_filters(filters, timezone.localdate())
+        self.using = router.db_for_read(Release)
+        connection = connections[self.using]
+        self.engine = ENGINES.get(connection.vendor)
+        if self.engine is None:
+            raise NotImplementedError(f"Search is not built for {connection.vendor}.")
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.query) and not self.scope.is_empty
+
+    def cursor(self):
+        return connections[self.using].cursor()
+
+    @cached_property
+    def _facet_rows(self) -> list[tuple]:
+        if not self.searchable:
+            return []
+        matches, params = self.engine.matches(self.query, self.scope)
+        with self.cursor() as cursor:
+            sql = FACET_SQL.format(matches=matches, year=self.engine.YEAR, join=self.engine.JOIN)
+            return self.engine.facet_rows(cursor, sql, params)
+
+    def count(self) -> int:
+        return sum(int(n) for facet, _, _, n in self._facet_rows if facet == "kind")
+
+    def __len__(self):
+        return self.count()
+
+    @cached_property
+    def facets(self) -> dict[str, list[FacetValue]]:
+        """Counts over every match (not only one page), most common first; years newest first."""
+        kinds = dict(Release.Kind.choices)
+        facets = {facet: [] for facet in FACETS}
+        for facet, slug, name, count in self._facet_rows:
+            if facet == "kind":
+                name = kinds.get(slug, slug)
+            elif facet == "year":
+                slug = name = str(int(slug))
+            facets[facet].append(FacetValue(slug=slug, name=name, count=int(count)))
+        for facet, values in facets.items():
+            if facet == "year":
+                values.sort(key=lambda v: v.slug, reverse=True)
+            else:
+                values.sort(key=lambda v: (-v.count, v.name))
+        return facets
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step not in (None, 1) or (index.start or 0) < 0 or (index.stop or 0) < 0:
+            raise ValueError("Only plain, non-negative slices of search results are supported.")
+        start = index.start or 0
+        stop = index.stop if index.stop is not None else start + 100
+        return self.releases(offset=start, limit=max(stop - start, 0))
+
+    def __iter__(self):
+        offset, size = 0, 500
+        while batch := self.releases(offset=offset, limit=size):
+            yield from batch
+            offset += size
+
+    def ids(self, *, offset: int, limit: int) -> list[int]:
+        if not self.searchable or limit == 0:
+            return []
+        # The count, when the page already knew it, helps an engine choose its plan.
+        total = self.count() if "_facet_rows" in self.__dict__ else None
+        with self.cursor() as cursor:
+            return self.engine.page(cursor, self.query, self.scope, self.sort, offset, limit, total)
+
+    def releases(self, *, offset: int, limit: int) -> list[Release]:
+        """One page of matching releases, in order, each with `snippet` (safe HTML)."""
+        ids = self.ids(offset=offset, limit=limit)
+        if not ids:
+            return []
+        with self.cursor() as cursor:
+            texts = self.engine.excerpts(cursor, self.query, ids)
+        found = Release.objects.using(self.using).published().for_listing().with_tags()
+        by_id = found.in_bulk(ids)
+        page = [by_id[pk] for pk in ids if pk in by_id]
+        for release in page:
+            release.snippet = snippets.choose(*texts.get(release.pk, (None, None)))
+        return page
+
+    @cached_property
+    def suggestion(self) -> str | None:
+        """A corrected query that finds something, when this one finds nothing."""
+        if not self.query or self.count():
+            return None
+        letters = spelling.prefixes(self.query)
+        if not letters:
+            return None
+        with self.cursor() as cursor:
+            vocabulary = self.engine.vocabulary(cursor, letters)
+        text = spelling.suggestion(self.query, vocabulary)
+        if not text:
+            return None
+        # Only offer a search that finds published releases (the vocabulary also
+        # holds words from drafts and embargoed releases, which must not leak).
+        corrected = SearchResults(query=parse(text), filters=self.filters, sort="newest")
+        return text if corrected.ids(offset=0, limit=1) else None

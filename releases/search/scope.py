@@ -1,0 +1,67 @@
+"""Which releases a search looks in, as SQL over the index's own columns.
+
+The search index keeps each release's status, kind and date beside its text,
+so the listing filters are applied without reading the (wide) release rows.
+This mirrors `ReleaseQuerySet.published()` and `filter_by()`; the tests hold
+the two to the same answers.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from releases.models import Release
+
+TAG_TABLES = {
+    "agencies": "releases_taggedagency",
+    "programmes": "releases_taggedprogramme",
+    "figures": "releases_taggedfigure",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Published releases dated first_day..last_day with the given kind and tags (tag ids)."""
+
+    last_day: datetime.date
+    first_day: datetime.date | None = None
+    kind: str = ""
+    agencies: tuple[int, ...] = ()
+    programmes: tuple[int, ...] = ()
+    figures: tuple[int, ...] = ()
+
+    @classmethod
+    def from_filters(cls, filters: dict, today: datetime.date) -> "Scope":
+        """Build from the keyword arguments `ReleaseQuerySet.filter_by` takes."""
+        firsts, lasts = [filters.get("date_from")], [today, filters.get("date_to")]
+        if year := filters.get("year"):
+            firsts.append(datetime.date(year, 1, 1))
+            lasts.append(datetime.date(year, 12, 31))
+        return cls(
+            first_day=max((d for d in firsts if d), default=None),
+            last_day=min(d for d in lasts if d),
+            kind=filters.get("kind") or "",
+            **{field: tuple(tag.pk for tag in filters.get(field) or ()) for field in TAG_TABLES},
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return self.first_day is not None and self.first_day > self.last_day
+
+    def conditions(self, alias: str = "d") -> tuple[list[str], list]:
+        """WHERE conditions on an alias of releases_searchdocument, and their parameters."""
+        sql = [f"{alias}.status = %s", f"{alias}.published_on <= %s"]
+        params: list = [Release.Status.PUBLISHED, self.last_day]
+        if self.first_day:
+            sql.append(f"{alias}.published_on >= %s")
+            params.append(self.first_day)
+        if self.kind:
+            sql.append(f"{alias}.kind = %s")
+            params.append(self.kind)
+        for field, table in TAG_TABLES.items():
+            for tag_id in getattr(self, field):
+                sql.append(
+                    f"EXISTS (SELECT 1 FROM {table} t"
+                    f" WHERE t.content_object_id = {alias}.release_id AND t.tag_id = %s)"
+                )
+                params.append(tag_id)
+        return sql, params

@@ -1,0 +1,125 @@
+"""SQLite engine: FTS5 external-content tables (see migration 0007_search_index).
+
+Raw FTS5 MATCH raises on `"unclosed`, `-`, `(`, `AND` and the empty string,
+so reader input never reaches it as syntax: every term becomes a quoted
+FTS5 string (which FTS5 tokenises and stems like the documents) and only
+this module writes the operators between them.
+
+The index's rowid is (Julian day of publication << 32) | release id, so
+FTS5 yields matches newest first, and date limits are rowid ranges.
+"""
+
+import datetime
+
+from .query import Query, Term
+from .scope import Scope
+from .snippets import ELLIPSIS, START, STOP
+
+JULIAN_DAY_OF_ORDINAL_ZERO = 1_721_424
+FROM_INDEX = (
+    "releases_searchindex CROSS JOIN releases_searchdocument d"
+    " ON d.doc_key = releases_searchindex.rowid"
+)
+TIERS = ((3, "{title}"), (2, "{title summary tags}"), (1, None))
+
+
+def doc_key(day: datetime.date) -> int:
+    return (day.toordinal() + JULIAN_DAY_OF_ORDINAL_ZERO) << 32
+
+
+def string(term: Term) -> str:
+    return '"' + term.text.replace('"', '""') + '"'
+
+
+def expression(query: Query, *, positive_only: bool = False) -> str:
+    sql = " AND ".join("(" + " OR ".join(map(string, group)) + ")" for group in query.groups)
+    if query.excluded and not positive_only:
+        sql = f"({sql}) NOT ({' OR '.join(map(string, query.excluded))})"
+    return sql
+
+
+def matching(match: str, scope: Scope) -> tuple[str, list]:
+    conditions, params = scope.conditions()
+    low = doc_key(scope.first_day) if scope.first_day else 0
+    high = doc_key(scope.last_day) | 0xFFFFFFFF
+    where = " AND ".join(
+        [
+            "releases_searchindex MATCH %s",
+            "releases_searchindex.rowid BETWEEN %s AND %s",
+            *conditions,
+        ]
+    )
+    return where, [match, low, high, *params]
+
+
+def page(
+    cursor, query: Query, scope: Scope, sort: str, offset: int, limit: int, total: int | None
+) -> list[int]:
+    full = expression(query)
+    if sort in {"newest", "oldest"}:
+        where, params = matching(full, scope)
+        order = "DESC" if sort == "newest" else "ASC"
+        cursor.execute(
+            f"SELECT d.release_id FROM {FROM_INDEX} WHERE {where}"
+            f" ORDER BY releases_searchindex.rowid {order} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]
+    # Rank a bounded set: each tier's newest offset+limit matches decide this page.
+    positive = expression(query, positive_only=True)
+    branches, branch_params = [], []
+    for tier, columns in TIERS:
+        match = f"({columns} : ({positive})) AND ({full})" if columns else full
+        where, params = matching(match, scope)
+        branches.append(
+            f"SELECT * FROM (SELECT d.release_id, d.doc_key, {tier} AS tier FROM {FROM_INDEX}"
+            f" WHERE {where} ORDER BY releases_searchindex.rowid DESC LIMIT %s)"
+        )
+        branch_params += [*params, offset + limit]
+    cursor.execute(
+        f"SELECT release_id FROM ({' UNION ALL '.join(branches)})"
+        " GROUP BY release_id ORDER BY max(tier) DESC, max(doc_key) DESC LIMIT %s OFFSET %s",
+        [*branch_params, limit, offset],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def facet_rows(cursor, sql: str, params: list) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def matches(query: Query, scope: Scope) -> tuple[str, list]:
+    """SQL for (release_id, tagset, published_on) of every match, for counting facets."""
+    where, params = matching(expression(query), scope)
+    return f"SELECT d.release_id, d.tagset, d.published_on FROM {FROM_INDEX} WHERE {where}", params
+
+
+YEAR = "substr(m.published_on, 1, 4)"
+JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
+
+
+def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Highlighted summary and body excerpts, only for the releases on the page."""
+    placeholders = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        # The whole summary (it is short), and the best passage of the body.
+        "SELECT d.release_id, highlight(releases_searchindex, 1, %s, %s),"
+        " snippet(releases_searchindex, 3, %s, %s, %s, 28)"
+        f" FROM {FROM_INDEX} WHERE releases_searchindex MATCH %s"
+        " AND releases_searchindex.rowid IN"
+        f" (SELECT doc_key FROM releases_searchdocument WHERE release_id IN ({placeholders}))",
+        [START, STOP, START, STOP, ELLIPSIS, expression(query, positive_only=True), *ids],
+    )
+    return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+def vocabulary(cursor, first_letters: list[str]) -> dict[str, int]:
+    ranges = " UNION ALL ".join(
+        "SELECT term, doc FROM releases_searchvocabulary WHERE term >= %s AND term < %s"
+        for _ in first_letters
+    )
+    cursor.execute(
+        ranges, [bound for letter in first_letters for bound in (letter, letter + chr(0x10FFFF))]
+    )
+    return dict(cursor.fetchall())
