@@ -488,3 +488,22 @@ def test_search_triggers_come_back_after_a_table_rebuild(make_release):
     reinstall_triggers(apps.get_app_config("releases"), using="default")
     make_release(title="Kingfisher sighting")
     assert search_releases(query="kingfisher").count() == 1
+
+
+def test_agency_former_names_are_searchable(make_release):
+    from releases.models import Agency, AgencyAlias
+
+    ministry = Agency.objects.create(name="Ministry of Digital Development", slug="mddi")
+    make_release(title="Broadband for every home", agencies=[ministry])
+    assert search_releases(query="Communications").count() == 0
+
+    alias = AgencyAlias.objects.create(
+        agency=ministry, name="Ministry of Communications and Information", acronym="MCI"
+    )
+    assert [r.title for r in search_releases(query="Communications")] == [
+        "Broadband for every home"
+    ]
+    assert search_releases(query="MCI").count() == 1
+
+    alias.delete()
+    assert search_releases(query="Communications").count() == 0
