@@ -176,6 +176,8 @@ CACHES = {
 # The server-side page cache; off only to measure uncached rendering.
 PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = 600
+# Result counts and tag counts, kept per data version; on even when pages are not cached.
+COUNT_CACHE_ENABLED = True
 UNCACHED_PATH_PREFIXES = ("/admin/", "/healthz")
 WRITABLE_PATH_PREFIXES = ("/admin/",)
 

@@ -117,7 +117,7 @@ def count_queries(database_url, urls, cached):
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-client = Client()
+client = Client(HTTP_HOST="127.0.0.1")
 for path in {[u for _, u in urls]!r}:
     client.get(path)  # warm up (and, when the page cache is on, fill it)
     with CaptureQueriesContext(connection) as ctx:

@@ -1,12 +1,13 @@
 """Read-only JSON: the same filters and querysets as the HTML pages."""
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import JsonResponse
 from django.views import View
 
 from .forms import error_messages
 from .models import Release, format_number
+from .pagination import ArchivePaginator
 from .search import SearchResults
 from .views import FilteredReleasesMixin
 
@@ -66,7 +67,7 @@ class ReleaseListAPI(FilteredReleasesMixin, View):
         if not form.is_valid():
             return error_response("Invalid filter.", 400, error_messages(form))
         releases = self.filtered_queryset()
-        paginator = Paginator(releases, self.page_size)
+        paginator = ArchivePaginator(releases, self.page_size, request=request)
         try:
             page = paginator.page(request.GET.get("page") or 1)
         except InvalidPage:

@@ -72,6 +72,7 @@ class PublicCacheMiddleware:
             version = None  # the view will meet the same outage and answer 503
         if version is None:
             return self.get_response(request)
+        request.data_version = version
 
         page = f"{version.token} {request.get_full_path()}".encode("utf-8", "surrogatepass")
         etag = f'"{hashlib.sha256(page).hexdigest()[:32]}"'
@@ -103,3 +104,22 @@ class PublicCacheMiddleware:
         response["ETag"] = etag
         response["Last-Modified"] = http_date(version.last_modified.timestamp())
         patch_cache_control(response, **CACHE_CONTROL)
+
+
+def remember(request, name: str, compute):
+    """`compute()`, kept in the cache until the archive's data changes.
+
+    For counts that cost a scan (tag counts, result totals): the key carries
+    the data version that PublicCacheMiddleware read for this request, so a
+    change anywhere makes every remembered value stale at once.
+    """
+    version = getattr(request, "data_version", None)
+    if version is None or not settings.COUNT_CACHE_ENABLED:
+        return compute()
+    digest = hashlib.sha256(f"{name}\0{version.token}".encode("utf-8", "surrogatepass"))
+    key = f"data:{digest.hexdigest()[:32]}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    return value

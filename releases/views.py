@@ -8,9 +8,20 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import cards, citations, images
+from .caching import remember
 from .forms import ReleaseFilterForm, error_messages
 from .models import Agency, Programme, Release
+from .pagination import ArchivePaginator
 from .search import search_releases
+
+
+def in_use_tags(request, model) -> list:
+    """Tags of one kind with published releases, counted once per data version."""
+    return remember(request, f"in_use:{model._meta.label}", lambda: list(model.objects.in_use()))
+
+
+def most_used(tags):
+    return sorted(tags, key=lambda tag: (-tag.release_count, tag.name))
 
 
 class FilteredReleasesMixin:
@@ -68,7 +79,11 @@ class FilteredReleasesMixin:
 class ReleaseListView(FilteredReleasesMixin, ListView):
     template_name = "releases/release_list.html"
     paginate_by = settings.RELEASES_PER_PAGE
+    paginator_class = ArchivePaginator
     context_object_name = "releases"
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, request=self.request, **kwargs)
 
     def get_queryset(self):
         return self.filtered_queryset()
@@ -186,7 +201,8 @@ class TagIndexView(ListView):
     tag_model = None
 
     def get_queryset(self):
-        return self.tag_model.objects.in_use()
+        model = self.tag_model
+        return in_use_tags(self.request, model)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(meta=self.tag_model._meta, **kwargs)
@@ -267,8 +283,8 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             latest=Release.objects.published().for_listing().with_tags()[:8],
-            agencies=Agency.objects.in_use().order_by("-release_count", "name")[:12],
-            programmes=Programme.objects.in_use().order_by("-release_count", "name")[:12],
+            agencies=most_used(in_use_tags(self.request, Agency))[:12],
+            programmes=most_used(in_use_tags(self.request, Programme))[:12],
             release_count=Release.objects.published().count(),
             **kwargs,
         )

@@ -1,0 +1,28 @@
+from releases.models import Release
+
+
+def test_deep_pages_hold_the_same_releases_in_the_same_order(client, make_release, settings):
+    settings.RELEASES_PER_PAGE = 20
+    for _ in range(45):
+        make_release()
+    expected = list(Release.objects.published().values_list("title", flat=True)[20:40])
+    data = client.get("/api/releases/?page=2").json()
+    assert [r["title"] for r in data["results"]] == expected
+    assert data["count"] == 45
+
+
+def test_counts_are_kept_until_the_data_changes(client, make_release, django_assert_num_queries):
+    for _ in range(3):
+        make_release()
+    client.get("/api/releases/?kind=press-release")
+    with django_assert_num_queries(5):  # data version, rows, three tag kinds: no count
+        assert client.get("/api/releases/?kind=press-release&page=1").json()["count"] == 3
+    make_release()
+    assert client.get("/api/releases/?kind=press-release").json()["count"] == 4
+
+
+def test_tag_counts_follow_the_data(client, make_release, imda):
+    make_release(agencies=[imda])
+    assert "1 release<" in client.get("/agencies/").content.decode()
+    make_release(agencies=[imda])
+    assert "2 releases<" in client.get("/agencies/").content.decode()
