@@ -171,18 +171,23 @@ def wrk(path, connections, seconds):
     url = f"http://127.0.0.1:{PORT}{path}"
     urllib.request.urlopen(url, timeout=30).read()  # warm the worker that answers first
     out = subprocess.run(
-        ["wrk", "--latency", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", url],
+        ["wrk", "--latency", "--timeout", "30s", "-t", "1", "-c", str(connections),
+         "-d", f"{seconds}s", url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = parse_ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = parse_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = parse_ms(re.search(r"50%\s+(\S+)", out))
+    p99 = parse_ms(re.search(r"99%\s+(\S+)", out))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, p50, p99, int(errors.group(1)) if errors else 0
 
 
-def parse_ms(text):
-    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+def parse_ms(match):
+    """wrk's "1.23ms" as milliseconds; NaN when no request finished in the run."""
+    found = match and re.match(r"([\d.]+)(\w+)", match.group(1))
+    if not found:
+        return float("nan")
+    value, unit = found.groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 

@@ -18,6 +18,10 @@ def reinstall_triggers(sender, using, **kwargs):
     tables = connection.introspection.table_names()
     if STATE_TABLE in tables:
         install_state_triggers(connection)
+        # `flush` empties every table and then sends post_migrate: put the one row back.
+        from .models import ArchiveState
+
+        ArchiveState.objects.using(using).get_or_create(id=1)
     if connection.vendor == "sqlite" and "releases_searchdocument" in tables:
         schema = importlib.import_module("releases.migrations.0007_search_index")
         with connection.cursor() as cursor:

@@ -99,3 +99,12 @@ def test_cache_holds_rendered_pages(client, release):
     cache.clear()
     client.get("/agencies/")
     assert any(key for key in cache._cache if "page:GET" in key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_keeps_the_data_version_row(client):
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert ArchiveState.objects.filter(id=1).exists()
+    assert client.get("/releases/").has_header("ETag")
