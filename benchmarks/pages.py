@@ -176,8 +176,9 @@ def wrk(path, connections, seconds):
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = parse_ms(re.search(r"50%\s+(\S+)", out))
-    p99 = parse_ms(re.search(r"99%\s+(\S+)", out))
+    # Anchored: "+/- Stdev 82.50%" earlier in wrk's output also contains "50%".
+    p50 = parse_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M))
+    p99 = parse_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, p50, p99, int(errors.group(1)) if errors else 0
 

@@ -5,7 +5,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Count, FilteredRelation, Prefetch, Q, Value, When
+from django.db.models import Case, Count, FilteredRelation, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -490,10 +490,11 @@ class ReleaseQuerySet(models.QuerySet):
     def neighbours(self, release):
         """(previous, next) release by date, fetched together in one query."""
         here = (release.published_on, release.pk)
+        # Scalar subqueries: PostgreSQL runs each once off the index, then fetches two rows.
         pair = list(
             self.filter(
-                Q(pk__in=self.before(release).values("pk")[:1])
-                | Q(pk__in=self.after(release).values("pk")[:1])
+                Q(pk=Subquery(self.before(release).values("pk")[:1]))
+                | Q(pk=Subquery(self.after(release).values("pk")[:1]))
             )
         )
         previous = next((r for r in pair if (r.published_on, r.pk) < here), None)
