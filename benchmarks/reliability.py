@@ -53,7 +53,8 @@ end
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     out = subprocess.run(
-        ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
+        ["wrk", "--latency", "--timeout", "10s", "-t", "2", "-c", str(connections),
+         "-d", f"{seconds}s",
          "-s", handle.name, f"http://127.0.0.1:{PORT}"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
@@ -63,7 +64,8 @@ end
 
 def load(args):
     urls = pick_urls(args.database_url)
-    with Server(args.database_url, cached=False) as server:
+    # As in production: the page cache on (the benchmark measures uncached pages).
+    with Server(args.database_url, cached=True) as server:
         wrk_mix(urls, 8, 5)  # warm every worker
         before = worker_memory(server)
         out = wrk_mix(urls, 32, args.seconds)
