@@ -44,6 +44,15 @@ def django_env(database_url, **extra):
     return env
 
 
+def release_count(env) -> int:
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c",
+         "from releases.models import Release; print(Release.objects.count())"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return int(out.split()[-1])
+
+
 def prepare_database(database_url, size):
     env = django_env(database_url)
     name = database_url.rsplit("/", 1)[1]
@@ -55,25 +64,13 @@ def prepare_database(database_url, size):
     if not exists:
         run("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}")
     run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)
-    count = int(
-        subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c",
-             "from releases.models import Release; print(Release.objects.count())"],
-            cwd=PROJECT, env=env, capture_output=True, text=True, check=True,
-        ).stdout.split()[-1]
-    )  # fmt: skip
+    count = release_count(env)
     if count != size:
         print(f"Loading {size:,} releases into {name} (found {count:,}) ...", flush=True)
         run(PYTHON, "manage.py", "flush", "--noinput", env=env)
         run(PYTHON, "manage.py", "loaddata", *sorted(map(str, PROJECT.glob("fixtures/*.json"))),
             "-v0", env=env)  # fmt: skip
-        fixtures = int(
-            subprocess.run(
-                [PYTHON, "manage.py", "shell", "-c",
-                 "from releases.models import Release; print(Release.objects.count())"],
-                cwd=PROJECT, env=env, capture_output=True, text=True, check=True,
-            ).stdout.split()[-1]
-        )  # fmt: skip
+        fixtures = release_count(env)
         run(PYTHON, "manage.py", "generate_releases", "--count", str(size - fixtures), env=env)
         run("psql", database_url, "-qc", "VACUUM ANALYZE")
 
