@@ -18,6 +18,8 @@ from django.core.serializers.json import Deserializer as JSONDeserializer
 from django.core.serializers.json import Serializer
 from django.db import DatabaseError
 
+from .markup import render_markdown
+
 __all__ = ["Deserializer", "Serializer"]
 
 
@@ -129,6 +131,9 @@ class Deserializer(JSONDeserializer):
                     problems = invalid_values(item.object, fields)
                     if problems:
                         raise base.DeserializationError("; ".join(problems))
+                    if item.object._meta.label == "releases.Release":
+                        # Stored HTML is always rendered here, never taken from the file.
+                        item.object.body_html = render_markdown(item.object.body)
                     yield NamedObject(item, where)
             except base.DeserializationError as error:
                 raise base.DeserializationError(f"{where}: {error}") from error

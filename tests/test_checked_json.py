@@ -100,3 +100,34 @@ def test_dumpdata_still_writes_json(release, capsys):
     call_command("dumpdata", "releases.agency", "--natural-primary", "--indent", "2")
     dumped = json.loads(capsys.readouterr().out)
     assert dumped[0]["fields"]["slug"] == "imda"
+
+
+def test_loaded_release_html_is_rendered_from_its_body_not_taken_from_the_file(db, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    from releases.models import Release
+
+    fixture = tmp_path / "release.json"
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "releases.release",
+                    "fields": {
+                        "title": "Hand-edited",
+                        "slug": "hand-edited",
+                        "published_on": "2022-01-01",
+                        "body": "Plain *text*.",
+                        "body_html": "<script>alert(1)</script>",
+                        "status": "published",
+                        "created_at": "2022-01-01T09:00:00+08:00",
+                        "updated_at": "2022-01-01T09:00:00+08:00",
+                    },
+                }
+            ]
+        )
+    )
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert Release.objects.get(slug="hand-edited").body_html == "<p>Plain <em>text</em>.</p>"
