@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db import connection
@@ -52,7 +54,10 @@ class FilteredReleasesMixin:
             return Release.objects.none()
         if form.search_text:
             return search_releases(
-                query=form.search_text, filters=self.get_filters(), sort=form.sort_order
+                query=form.search_text,
+                filters=self.get_filters(),
+                sort=form.sort_order,
+                remember=partial(remember, self.request),
             )
         return (
             self.get_base_queryset()

@@ -6,6 +6,10 @@
     results[0:20]        # one page of Release objects, each with a .snippet (safe HTML)
     results.suggestion   # "did you mean" text when nothing matched, else None
 
+Counting and faceting visit every match (a word in nearly every release means
+every release), so a view passes `remember` (see releases.caching.remember) to
+keep them until the archive's data changes.
+
 Relevance puts releases whose title matches first, then those matching in
 the summary or tags, then the rest; within each group the newest comes
 first. `sort="newest"` or `"oldest"` orders by date alone. The engines
@@ -58,20 +62,27 @@ class FacetValue:
     count: int
 
 
-def search_releases(*, query: str, filters: dict | None = None, sort: str = "relevance"):
-    """Published releases matching `query` within the listing `filters` (`filter_by` kwargs)."""
-    return SearchResults(query=parse(query), filters=filters or {}, sort=sort)
+def search_releases(
+    *, query: str, filters: dict | None = None, sort: str = "relevance", remember=None
+):
+    """Published releases matching `query` within the listing `filters` (`filter_by` kwargs).
+
+    `remember(name, compute)`, when given, may return an earlier `compute()`
+    stored under `name`; it is used for the count and facets.
+    """
+    return SearchResults(query=parse(query), filters=filters or {}, sort=sort, remember=remember)
 
 
 class SearchResults:
     """A lazy sequence of matching releases; Django's Paginator can page through it."""
 
-    def __init__(self, *, query: Query, filters: dict, sort: str = "relevance"):
+    def __init__(self, *, query: Query, filters: dict, sort: str = "relevance", remember=None):
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {SORTS}")
         self.query = query
         self.filters = filters
         self.sort = sort
+        self.remember = remember
         self.scope = Scope.from_filters(filters, timezone.localdate())
         self.using = router.db_for_read(Release)
         connection = connections[self.using]
@@ -90,10 +101,17 @@ class SearchResults:
     def _facet_rows(self) -> list[tuple]:
         if not self.searchable:
             return []
+        if self.remember is None:
+            return self._count_facets()
+        # The sort does not change what matches, so every sort shares one entry.
+        name = f"search-facets:{self.using}:{self.query!r}:{self.scope!r}"
+        return self.remember(name, self._count_facets)
+
+    def _count_facets(self) -> list[tuple]:
         matches, params = self.engine.matches(self.query, self.scope)
         with self.cursor() as cursor:
             sql = FACET_SQL.format(matches=matches, year=self.engine.YEAR, join=self.engine.JOIN)
-            return self.engine.facet_rows(cursor, sql, params)
+            return [tuple(row) for row in self.engine.facet_rows(cursor, sql, params)]
 
     def count(self) -> int:
         return sum(int(n) for facet, _, _, n in self._facet_rows if facet == "kind")
