@@ -34,15 +34,17 @@ SORTS = ("relevance", "newest", "oldest")
 FACETS = ("agency", "programme", "kind", "year")
 
 # Group the matches by tagset (kind + agencies + programmes, precomputed per
-# release) and year first: one pass over the matches, then small joins, in the
-# order written (the engine's JOIN keyword for that: SQLite guesses badly here).
+# release) and by year first: one pass over the matches, then small joins, in
+# the order written (the engine's JOIN keyword for that: SQLite guesses badly
+# here). Where the engine has GROUPING SETS, a row of `g` counts either a
+# tagset or a year (the other is NULL), which keeps `g` a quarter the size.
 FACET_SQL = """WITH g AS MATERIALIZED (
-    SELECT m.tagset, {year} AS year, count(*) AS n FROM ({matches}) m GROUP BY m.tagset, {year}
+    SELECT m.tagset, {year} AS year, count(*) AS n FROM ({matches}) m GROUP BY {group_by}
 )
 SELECT 'kind', ts.kind, NULL, sum(g.n) FROM g
   {join} releases_searchtagset ts ON ts.id = g.tagset GROUP BY ts.kind
 UNION ALL
-SELECT 'year', g.year, NULL, sum(g.n) FROM g GROUP BY g.year
+SELECT 'year', g.year, NULL, sum(g.n) FROM g WHERE g.year IS NOT NULL GROUP BY g.year
 UNION ALL
 SELECT 'agency', a.slug, a.name, sum(g.n) FROM g
   {join} releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'agency'
@@ -110,7 +112,10 @@ class SearchResults:
     def _count_facets(self) -> list[tuple]:
         matches, params = self.engine.matches(self.query, self.scope)
         with self.cursor() as cursor:
-            sql = FACET_SQL.format(matches=matches, year=self.engine.YEAR, join=self.engine.JOIN)
+            engine = self.engine
+            sql = FACET_SQL.format(
+                matches=matches, year=engine.YEAR, group_by=engine.GROUP_BY, join=engine.JOIN
+            )
             return [tuple(row) for row in self.engine.facet_rows(cursor, sql, params)]
 
     def count(self) -> int:

@@ -124,6 +124,7 @@ def matches(query: Query, scope: Scope) -> tuple[str, list]:
 
 
 YEAR = "EXTRACT(year FROM m.published_on)::integer::text"
+GROUP_BY = f"GROUPING SETS ((m.tagset), ({YEAR}))"
 JOIN = "JOIN"
 
 

@@ -96,6 +96,7 @@ def matches(query: Query, scope: Scope) -> tuple[str, list]:
 
 
 YEAR = "substr(m.published_on, 1, 4)"
+GROUP_BY = f"m.tagset, {YEAR}"
 JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
 
 
