@@ -24,8 +24,8 @@ def release_summary(release, request) -> dict:
         "kind": release.kind,
         "published_on": release.published_on.isoformat(),
         "summary": release.summary,
-        "agencies": tag_list(release.agencies.all()),
-        "programmes": tag_list(release.programmes.all()),
+        "agencies": tag_list(release.agency_list),
+        "programmes": tag_list(release.programme_list),
         "figures": [
             {
                 "name": figure.name,
@@ -34,7 +34,7 @@ def release_summary(release, request) -> dict:
                 "label": figure.label,
                 "display_value": format_number(figure.value),
             }
-            for figure in release.figures.all()
+            for figure in release.figure_list
         ],
     }
 
@@ -61,6 +61,7 @@ def error_response(message, status, details=()):
 
 class ReleaseListAPI(FilteredReleasesMixin, View):
     page_size = settings.API_PAGE_SIZE
+    listed_tags = ("agencies", "programmes", "figures")
 
     def get(self, request):
         form = self.get_filter_form()
@@ -91,7 +92,7 @@ class ReleaseListAPI(FilteredReleasesMixin, View):
 class ReleaseDetailAPI(View):
     def get(self, request, slug):
         try:
-            release = Release.objects.published().with_tags().get(slug=slug)
+            release = Release.objects.published().with_tag_lists().get(slug=slug)
         except Release.DoesNotExist:
             return error_response("No published release has that slug.", 404)
         data = release_summary(release, request)

@@ -418,20 +418,26 @@ class ReleaseQuerySet(models.QuerySet):
     def with_tags(self):
         return self.prefetch_related("agencies", "programmes", "figures")
 
-    def with_tag_lists(self):
-        """Prefetch tags through their link tables, for `Release.tags_of()`.
+    def with_tag_lists(self, *fields):
+        """Prefetch tags (of `fields`, default all) through their link tables, for `tags_of()`.
 
-        Cheaper than `with_tags()` in long loops (feeds, exports): taggit's
-        prefetch builds a queryset per release and per tag kind.
+        Cheaper than `with_tags()` wherever many releases are shown: reading
+        `release.agencies.all()` builds a new taggit queryset per release and
+        per tag kind, which cost more than the queries themselves.
         """
+        links = Release.tag_links()
         return self.prefetch_related(
             *(
                 Prefetch(
-                    f"{through._meta.model_name}_set",
-                    queryset=through.objects.select_related("tag").order_by("pk"),
+                    f"{links[field]._meta.model_name}_set",
+                    queryset=links[field]
+                    .objects.select_related("tag")
+                    .order_by(
+                        *(f"tag__{name}" for name in links[field].tag_model()._meta.ordering)
+                    ),
                     to_attr=f"{field}_links",
                 )
-                for field, through in Release.tag_links().items()
+                for field in fields or links
             )
         )
 
@@ -734,11 +740,24 @@ class Release(models.Model):
         }
 
     def tags_of(self, field: str) -> list:
-        """The tags in one field, from `with_tag_lists()` when it was used."""
+        """The tags in one field, in their usual order; from `with_tag_lists()` when used."""
         links = getattr(self, f"{field}_links", None)
         if links is None:
             return list(getattr(self, field).all())
         return [link.tag for link in links]
+
+    # For templates, which cannot pass an argument to tags_of().
+    @property
+    def agency_list(self) -> list:
+        return self.tags_of("agencies")
+
+    @property
+    def programme_list(self) -> list:
+        return self.tags_of("programmes")
+
+    @property
+    def figure_list(self) -> list:
+        return self.tags_of("figures")
 
     @property
     def is_public(self):

@@ -29,6 +29,9 @@ def most_used(tags):
 class FilteredReleasesMixin:
     """Parse the listing filters (and `q`) from the query string and apply them."""
 
+    # The tag kinds each listed release shows (a card shows only its agencies).
+    listed_tags = ("agencies",)
+
     def get_base_queryset(self):
         return Release.objects.published()
 
@@ -58,13 +61,14 @@ class FilteredReleasesMixin:
                 filters=self.get_filters(),
                 sort=form.sort_order,
                 remember=partial(remember, self.request),
+                tags=self.listed_tags,
             )
         return (
             self.get_base_queryset()
             .filter_by(**self.get_filters())
             .sorted_by(form.sort_order)
             .for_listing()
-            .with_tags()
+            .with_tag_lists(*self.listed_tags)
         )
 
     def syndication_query(self):
@@ -287,10 +291,10 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            latest=Release.objects.published().for_listing().with_tags()[:8],
+            latest=Release.objects.published().for_listing().with_tag_lists("agencies")[:8],
             agencies=most_used(in_use_tags(self.request, Agency))[:12],
             programmes=most_used(in_use_tags(self.request, Programme))[:12],
-            release_count=Release.objects.published().count(),
+            release_count=remember(self.request, "published", Release.objects.published().count),
             **kwargs,
         )
 

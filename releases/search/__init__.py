@@ -65,26 +65,44 @@ class FacetValue:
 
 
 def search_releases(
-    *, query: str, filters: dict | None = None, sort: str = "relevance", remember=None
+    *,
+    query: str,
+    filters: dict | None = None,
+    sort: str = "relevance",
+    remember=None,
+    tags: tuple[str, ...] = (),
 ):
     """Published releases matching `query` within the listing `filters` (`filter_by` kwargs).
 
     `remember(name, compute)`, when given, may return an earlier `compute()`
-    stored under `name`; it is used for the count and facets.
+    stored under `name`; it is used for the count and facets. `tags` names the
+    tag kinds to load with each release (`ReleaseQuerySet.with_tag_lists`; all
+    by default).
     """
-    return SearchResults(query=parse(query), filters=filters or {}, sort=sort, remember=remember)
+    return SearchResults(
+        query=parse(query), filters=filters or {}, sort=sort, remember=remember, tags=tags
+    )
 
 
 class SearchResults:
     """A lazy sequence of matching releases; Django's Paginator can page through it."""
 
-    def __init__(self, *, query: Query, filters: dict, sort: str = "relevance", remember=None):
+    def __init__(
+        self,
+        *,
+        query: Query,
+        filters: dict,
+        sort: str = "relevance",
+        remember=None,
+        tags: tuple[str, ...] = (),
+    ):
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {SORTS}")
         self.query = query
         self.filters = filters
         self.sort = sort
         self.remember = remember
+        self.tags = tags
         self.scope = Scope.from_filters(filters, timezone.localdate())
         self.using = router.db_for_read(Release)
         connection = connections[self.using]
@@ -175,7 +193,9 @@ class SearchResults:
             return []
         with self.cursor() as cursor:
             texts = self.engine.excerpts(cursor, self.query, ids)
-        found = Release.objects.using(self.using).published().for_listing().with_tags()
+        found = (
+            Release.objects.using(self.using).published().for_listing().with_tag_lists(*self.tags)
+        )
         by_id = found.in_bulk(ids)
         page = [by_id[pk] for pk in ids if pk in by_id]
         for release in page:
