@@ -1,11 +1,12 @@
+import itertools
 import re
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Case, Count, FilteredRelation, Prefetch, Q, Subquery, Value, When
+from django.db import connections, models, transaction
+from django.db.models import Case, Count, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -479,18 +480,23 @@ class ReleaseQuerySet(models.QuerySet):
     def sorted_by(self, sort: str = "newest"):
         return self.order_by(*Release.SORTS.get(sort, Release.SORTS["newest"]))
 
+    # The redundant bound on the date alone lets an index walk start at the release
+    # instead of at one end of the archive (the OR hides the range from the planner).
+
     def before(self, release):
         """Releases published before this one, nearest first."""
         return self.filter(
             Q(published_on__lt=release.published_on)
-            | Q(published_on=release.published_on, id__lt=release.id)
+            | Q(published_on=release.published_on, id__lt=release.id),
+            published_on__lte=release.published_on,
         ).order_by("-published_on", "-id")
 
     def after(self, release):
         """Releases published after this one, nearest first."""
         return self.filter(
             Q(published_on__gt=release.published_on)
-            | Q(published_on=release.published_on, id__gt=release.id)
+            | Q(published_on=release.published_on, id__gt=release.id),
+            published_on__gte=release.published_on,
         ).order_by("published_on", "id")
 
     def neighbours(self, release):
@@ -516,43 +522,59 @@ class ReleaseQuerySet(models.QuerySet):
 
     # Sharing a programme says more about two releases than sharing an issuing agency.
     RELATED_WEIGHTS = {"programmes": 3, "agencies": 1, "figures": 1}
+    # How many releases of each shared tag are considered (see related_to).
+    RELATED_CANDIDATES_PER_TAG = 100
 
     def related_to(self, release, limit=5):
         """Releases sharing tags with this one: most shared (weighted) first, then newest.
 
-        Runs the ranking query at once and returns a queryset of the winners: two
-        queries, plus one per tag kind if the release's tags were not prefetched.
-        Only links to the release's own tags are joined and counted: correlated
-        subqueries per candidate were ~16x slower on PostgreSQL (docs/benchmarks.md).
+        The candidates are, for each of this release's tags, the
+        RELATED_CANDIDATES_PER_TAG releases carrying it that are nearest in
+        date (half before, half after): the cost stays bounded however common a
+        tag is (an agency on most of the archive would otherwise make every page
+        rank most of the archive), and an old release finds its contemporaries.
+        Returns a queryset of the winners after one ranking query, plus one per
+        tag kind if the release's tags were not prefetched. Each candidate's
+        score counts its links to this release's tags through the links'
+        unique (release, tag) index.
         """
-        candidates = self.exclude(pk=release.pk)
-        shares_any, score = Q(pk__in=[]), Value(0)
+        others = self.prefetch_related(None).values("pk", "published_on")
+        nearest = (others.before(release), others.after(release))
+        half = self.RELATED_CANDIDATES_PER_TAG // 2
+        arms, scores, params, score_params = [], [], [], []
         for field, weight in self.RELATED_WEIGHTS.items():
             tag_ids = [tag.pk for tag in release.tags_of(field)]
             if not tag_ids:
                 continue
             through = Release.tag_links()[field]
             link = through._meta.model_name
-            shares_any |= Q(pk__in=through.objects.filter(tag__in=tag_ids).values("content_object"))
-            candidates = candidates.annotate(
-                **{
-                    f"shared_{field}": FilteredRelation(
-                        link, condition=Q(**{f"{link}__tag__in": tag_ids})
-                    )
-                }
+            for tag_id, side in itertools.product(tag_ids, nearest):
+                per_tag = side.filter(**{f"{link}__tag": tag_id})[:half]
+                sql, arm_params = per_tag.query.sql_with_params()
+                # Wrapped: SQLite allows no LIMIT on a bare arm of a UNION.
+                arms.append(f"SELECT * FROM ({sql}) AS nearest_{len(arms)}")
+                params.extend(arm_params)
+            marks = ", ".join(["%s"] * len(tag_ids))
+            scores.append(
+                f"{int(weight)} * (SELECT COUNT(*) FROM {through._meta.db_table} link"
+                f" WHERE link.content_object_id = candidate.pk AND link.tag_id IN ({marks}))"
             )
-            score = score + weight * Count(f"shared_{field}", distinct=True)
-        ranking = list(
-            candidates.filter(shares_any)
-            .values("pk", "published_on")
-            .annotate(relatedness=score)
-            .order_by("-relatedness", "-published_on", "-pk")
-            .values_list("pk", "relatedness")[:limit]
-        )
-        scores = [When(pk=pk, then=Value(points)) for pk, points in ranking]
+            score_params.extend(tag_ids)
+        if not arms:
+            return self.none()
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT candidate.pk, {' + '.join(scores)} AS relatedness"
+                f" FROM ({' UNION '.join(arms)}) candidate"
+                " ORDER BY relatedness DESC, candidate.published_on DESC, candidate.pk DESC"
+                " LIMIT %s",
+                [*score_params, *params, limit],
+            )
+            ranking = cursor.fetchall()
+        points = [When(pk=pk, then=Value(score)) for pk, score in ranking]
         return (
             self.filter(pk__in=[pk for pk, _ in ranking])
-            .annotate(relatedness=Case(*scores, default=Value(0)))
+            .annotate(relatedness=Case(*points, default=Value(0)))
             .order_by("-relatedness", "-published_on", "-id")
         )
 

@@ -23,6 +23,26 @@ def test_ranked_by_weighted_shared_tags_then_recency(make_release, imda, mci, sm
     assert [r.relatedness for r in related] == [3, 2, 1, 1]
 
 
+def test_a_common_tag_contributes_its_releases_nearest_in_date(
+    make_release, imda, smart_city, monkeypatch
+):
+    # Two candidates per tag: the nearest one before and the nearest one after.
+    monkeypatch.setattr(Release.objects._queryset_class, "RELATED_CANDIDATES_PER_TAG", 2)
+    years = {
+        year: make_release(agencies=[imda], published_on=datetime.date(year, 6, 1))
+        for year in (2001, 2003, 2005, 2020, 2024)
+    }
+    release = make_release(agencies=[imda], published_on=datetime.date(2004, 1, 1))
+    assert list(Release.objects.published().related_to(release)) == [years[2005], years[2003]]
+    # A release sharing a rarer tag is found whatever its date, and ranks first.
+    programme_mate = make_release(
+        agencies=[imda], programmes=[smart_city], published_on=datetime.date(1999, 1, 1)
+    )
+    release.programmes.add(smart_city)
+    release = Release.objects.with_tag_lists().get(pk=release.pk)
+    assert list(Release.objects.published().related_to(release))[0] == programme_mate
+
+
 def test_limited_to_five_and_never_itself(make_release, imda):
     release = make_release(agencies=[imda])
     for _ in range(7):

@@ -54,3 +54,21 @@ def test_unknown_environment_is_refused():
     result = manage("check", DJANGO_ENV="staging")
     assert result.returncode != 0
     assert "DJANGO_ENV must be" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "-c jit=off -c max_parallel_workers_per_gather=0"),
+        ({"DATABASE_PG_OPTIONS": ""}, None),
+    ],
+    ids=["default", "behind-pgbouncer"],
+)
+def test_postgresql_sessions_skip_jit_and_parallel_workers(env, expected):
+    code = (
+        "from django.conf import settings;"
+        "print(repr(settings.DATABASES['default'].get('OPTIONS', {}).get('options')))"
+    )
+    result = manage("shell", "-c", code, DATABASE_URL="postgres://nobody@127.0.0.1:1/none", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr(expected)
