@@ -80,3 +80,18 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out(client, db):
     for path in ("/admin/", "/search/", "/releases/export.csv", "/releases/export.jsonl"):
         assert f"Disallow: {path}" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_releases_section_is_split_into_pages(client, make_release, monkeypatch):
+    from releases.sitemaps import ReleaseSitemap
+
+    monkeypatch.setattr(ReleaseSitemap, "limit", 2)
+    for n in range(3):
+        make_release(slug=f"release-{n}")
+    root = parse(client.get("/sitemap.xml"), "sitemapindex")
+    locations = [s.findtext(f"{SITEMAP}loc") for s in root.findall(f"{SITEMAP}sitemap")]
+    assert "http://testserver/sitemap-releases.xml?p=2" in locations
+    first = parse(client.get("/sitemap-releases.xml"), "urlset")
+    second = parse(client.get("/sitemap-releases.xml?p=2"), "urlset")
+    assert len(first.findall(f"{SITEMAP}url")) == 2
+    assert len(second.findall(f"{SITEMAP}url")) == 1
