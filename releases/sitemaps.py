@@ -21,6 +21,10 @@ class ReleaseSitemap(Sitemap):
     def lastmod(self, release):
         return release.updated_at
 
+    def get_latest_lastmod(self):
+        # For the index. Django's default reads every release to find the newest edit.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+
 
 class TagSitemap(Sitemap):
     """Tag pages with at least one published release; modified when their newest release was."""

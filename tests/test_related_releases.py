@@ -40,7 +40,7 @@ def test_a_common_tag_contributes_its_releases_nearest_in_date(
     )
     release.programmes.add(smart_city)
     release = Release.objects.with_tag_lists().get(pk=release.pk)
-    assert list(Release.objects.published().related_to(release))[0] == programme_mate
+    assert Release.objects.published().related_to(release)[0] == programme_mate
 
 
 def test_limited_to_five_and_never_itself(make_release, imda):

@@ -95,3 +95,18 @@ def test_releases_section_is_split_into_pages(client, make_release, monkeypatch)
     second = parse(client.get("/sitemap-releases.xml?p=2"), "urlset")
     assert len(first.findall(f"{SITEMAP}url")) == 2
     assert len(second.findall(f"{SITEMAP}url")) == 1
+
+
+def test_index_dates_the_releases_section_by_its_newest_published_edit(client, make_release):
+    older = make_release(slug="older")
+    newer = make_release(slug="newer")
+    Release.objects.filter(pk=older.pk).update(updated_at=timezone.now().replace(year=2020))
+    make_release(slug="draft", status=Release.Status.DRAFT)  # edited last, but not public
+    Release.objects.filter(slug="draft").update(updated_at=timezone.now().replace(year=2030))
+    root = parse(client.get("/sitemap.xml"), "sitemapindex")
+    lastmod = {
+        s.findtext(f"{SITEMAP}loc"): s.findtext(f"{SITEMAP}lastmod")
+        for s in root.findall(f"{SITEMAP}sitemap")
+    }["http://testserver/sitemap-releases.xml"]
+    newer.refresh_from_db()
+    assert lastmod.startswith(local_date(newer.updated_at))

@@ -37,21 +37,25 @@ FACETS = ("agency", "programme", "kind", "year")
 # release) and by year first: one pass over the matches, then small joins, in
 # the order written (the engine's JOIN keyword for that: SQLite guesses badly
 # here). Where the engine has GROUPING SETS, a row of `g` counts either a
-# tagset or a year (the other is NULL), which keeps `g` a quarter the size.
+# tagset or a year (the other is NULL), which keeps `g` a quarter the size;
+# either way the tag joins read `t`, one row per tagset (~7,000 of 100,000
+# releases), not one per tagset and year.
 FACET_SQL = """WITH g AS MATERIALIZED (
     SELECT m.tagset, {year} AS year, count(*) AS n FROM ({matches}) m GROUP BY {group_by}
+), t AS MATERIALIZED (
+    SELECT g.tagset, sum(g.n) AS n FROM g WHERE g.tagset IS NOT NULL GROUP BY g.tagset
 )
-SELECT 'kind', ts.kind, NULL, sum(g.n) FROM g
-  {join} releases_searchtagset ts ON ts.id = g.tagset GROUP BY ts.kind
+SELECT 'kind', ts.kind, NULL, sum(t.n) FROM t
+  {join} releases_searchtagset ts ON ts.id = t.tagset GROUP BY ts.kind
 UNION ALL
 SELECT 'year', g.year, NULL, sum(g.n) FROM g WHERE g.year IS NOT NULL GROUP BY g.year
 UNION ALL
-SELECT 'agency', a.slug, a.name, sum(g.n) FROM g
-  {join} releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'agency'
+SELECT 'agency', a.slug, a.name, sum(t.n) FROM t
+  {join} releases_searchtagsetmember s ON s.tagset_id = t.tagset AND s.facet = 'agency'
   {join} releases_agency a ON a.id = s.tag_id GROUP BY a.slug, a.name
 UNION ALL
-SELECT 'programme', p.slug, p.name, sum(g.n) FROM g
-  {join} releases_searchtagsetmember s ON s.tagset_id = g.tagset AND s.facet = 'programme'
+SELECT 'programme', p.slug, p.name, sum(t.n) FROM t
+  {join} releases_searchtagsetmember s ON s.tagset_id = t.tagset AND s.facet = 'programme'
   {join} releases_programme p ON p.id = s.tag_id GROUP BY p.slug, p.name"""
 
 
