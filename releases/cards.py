@@ -226,7 +226,7 @@ def draw_text_card(*, title, meta, site_name, language="en") -> Image.Image:
 
 
 def meta_text(release) -> str:
-    agencies = ", ".join(a.acronym or a.name for a in release.agencies.all())
+    agencies = ", ".join(a.acronym or a.name for a in release.agency_list)
     date = date_format(release.published_on, "j F Y")
     return f"{date} · {agencies}" if agencies else date
 

@@ -21,7 +21,7 @@ BIBTEX_MONTHS += ["jul", "aug", "sep", "oct", "nov", "dec"]
 
 def authors(release) -> list[str]:
     """The issuing agencies; the archive itself when a release names none."""
-    names = [agency.name for agency in release.agencies.all()]
+    names = [agency.name for agency in release.agency_list]
     return names or [release.source or settings.SITE_NAME]
 
 
@@ -196,7 +196,7 @@ def ris(release, url: str, accessed: datetime.date) -> str:
     ]
     if release.summary:
         lines.append(("AB", release.summary))
-    lines += [("KW", programme.name) for programme in release.programmes.all()]
+    lines += [("KW", programme.name) for programme in release.programme_list]
     if release.language:
         lines.append(("LA", release.language))
     lines.append(("ER", ""))

@@ -811,7 +811,7 @@ class Release(models.Model):
 
     def agencies_as_issued(self):
         """(agency, former name or None) for each agency, as named on the release's date."""
-        return [(agency, agency.alias_on(self.published_on)) for agency in self.agencies.all()]
+        return [(agency, agency.alias_on(self.published_on)) for agency in self.agency_list]
 
 
 def changes_between(before: dict, after: dict) -> dict[str, list[str]]:

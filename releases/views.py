@@ -227,7 +227,7 @@ class ReleaseLookupMixin:
     def get_queryset(self):
         user = self.request.user
         releases = Release.objects.all() if user.is_staff else Release.objects.published()
-        return releases.with_tags().prefetch_related("agencies__aliases")
+        return releases.with_tag_lists().prefetch_related("agencies_links__tag__aliases")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -254,7 +254,7 @@ class ReleaseDetailView(ReleaseLookupMixin, DetailView):
         return super().get_context_data(
             previous_release=previous_release,
             next_release=next_release,
-            related_releases=published.prefetch_related("agencies").related_to(release),
+            related_releases=published.with_tag_lists("agencies").related_to(release),
             permalink=permalink,
             citations=citations.text_citations(release, permalink, timezone.localdate()),
             og_image_url=self.og_image_url(),

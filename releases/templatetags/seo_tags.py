@@ -77,13 +77,13 @@ def news_article_json_ld(context, release):
         "url": permalink,
         "mainEntityOfPage": permalink,
         "inLanguage": release.language,
-        "author": [thing("Organization", a, absolute) for a in release.agencies.all()],
+        "author": [thing("Organization", a, absolute) for a in release.agency_list],
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
             "url": absolute(reverse("releases:home")),
         },
-        "about": [thing("Thing", p, absolute) for p in release.programmes.all()],
+        "about": [thing("Thing", p, absolute) for p in release.programme_list],
     }
     if context.get("og_image_url"):
         data["image"] = [context["og_image_url"]]
