@@ -484,9 +484,8 @@ class ReleaseQuerySet(models.QuerySet):
     def sorted_by(self, sort: str = "newest"):
         return self.order_by(*Release.SORTS.get(sort, Release.SORTS["newest"]))
 
-    # The redundant bound on the date alone lets an index walk start at the release
-    # instead of at one end of the archive (the OR hides the range from the planner).
-
+    # before() and after() repeat the date bound outside the OR, so that an index walk
+    # starts at the release instead of at one end of the archive.
     def before(self, release):
         """Releases published before this one, nearest first."""
         return self.filter(
