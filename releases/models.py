@@ -20,17 +20,24 @@ from .markup import render_markdown
 # --- Tags: one TagBase model and one through model per kind ------------------------
 
 
+def published_items() -> Q:
+    """A tag's links to published releases: ReleaseQuerySet.published() through `items`.
+
+    As conditions on the joined release, for aggregates over a tag's links. An
+    `items__content_object__in=<published releases>` filter instead probes a
+    list of every published id per link; past work_mem (a million releases) that
+    list is no longer hashed and each probe scans it (a sitemap query ran 14 min).
+    """
+    return Q(
+        items__content_object__status=Release.Status.PUBLISHED,
+        items__content_object__published_on__lte=timezone.localdate(),
+    )
+
+
 class TagQuerySet(models.QuerySet):
     def with_release_counts(self):
         """Annotate `release_count` with the number of published releases."""
-        # ReleaseQuerySet.published() as conditions on the joined release: an
-        # `IN (published ids)` filter was probed twice per link (count and HAVING),
-        # 300 ms for 140,000 links; the join costs a quarter of that.
-        published = Q(
-            items__content_object__status=Release.Status.PUBLISHED,
-            items__content_object__published_on__lte=timezone.localdate(),
-        )
-        return self.annotate(release_count=Count("items", filter=published))
+        return self.annotate(release_count=Count("items", filter=published_items()))
 
     def in_use(self):
         return self.with_release_counts().filter(release_count__gt=0)

@@ -1,11 +1,11 @@
 """For crawlers: `/sitemap.xml` (an index of one sitemap per section) and `/robots.txt`."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.shortcuts import render
 from django.urls import reverse
 
-from .models import Agency, Figure, Programme, Release
+from .models import Agency, Figure, Programme, Release, published_items
 
 
 class ReleaseSitemap(Sitemap):
@@ -34,14 +34,10 @@ class TagSitemap(Sitemap):
     model = None
 
     def items(self):
-        published = Release.objects.published().values("pk")
         return (
             self.model.objects.in_use()
             .annotate(
-                last_modified=Max(
-                    "items__content_object__updated_at",
-                    filter=Q(items__content_object__in=published),
-                )
+                last_modified=Max("items__content_object__updated_at", filter=published_items())
             )
             .order_by("slug")
         )
