@@ -190,6 +190,11 @@ def parse_ms(match):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+def ratio(p99, median) -> str:
+    """p99 / median, or a dash when no request finished (a page slower than the run)."""
+    return f"{p99 / median:.1f}" if median > 0 else "–"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=int(os.environ.get("BENCH_SIZE", 100_000)))
@@ -229,7 +234,7 @@ def main():
             f"| {name} | {mode} | {status} | {nqueries} "
             f"| {one[0]:,.0f} | {one[1]:.1f} ms | {one[2]:.1f} ms "
             f"| {eight[0]:,.0f} | {eight[1]:.1f} ms | {eight[2]:.1f} ms "
-            f"| {one[2] / one[1]:.1f} | {one[3] + eight[3]} |"
+            f"| {ratio(one[2], one[1])} | {one[3] + eight[3]} |"
         )
 
 

@@ -43,9 +43,11 @@ def matching(query: Query, scope: Scope) -> tuple[str, list]:
     return " AND ".join([f"d.vector @@ ({q_sql})", *conditions]), q_params + params
 
 
-# Up to this many matches, rank them all (GIN, then sort); above, walk the date index,
-# which finds a page of results after reading about 20 × (releases ÷ matches) rows.
-FEW = 500
+# Up to this many matches, rank them all (GIN, then sort: ~14 µs a match); above, walk
+# the date index, which finds a page after reading about 20 × (releases ÷ matches) rows
+# per relevance tier. Measured at 1,000,000 releases: 1,642 matches took 100 ms walking
+# and 14 ms ranked; 8,578 took 26 ms walking and 122 ms ranked.
+FEW = 2_000
 
 
 def page(
