@@ -64,8 +64,8 @@ end
 
 def load(args):
     urls = pick_urls(args.database_url)
-    # As in production: the page cache on (the benchmark measures uncached pages).
-    with Server(args.database_url, cached=True) as server:
+    # As in production: the page cache on, unless --uncached asks every request to render.
+    with Server(args.database_url, cached=not args.uncached) as server:
         wrk_mix(urls, 8, 5)  # warm every worker
         before = worker_memory(server)
         out = wrk_mix(urls, 32, args.seconds)
@@ -140,6 +140,7 @@ def main():
     parser.add_argument("--size", type=int, default=int(os.environ.get("BENCH_SIZE", 100_000)))
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--outage", type=int, default=10)
+    parser.add_argument("--uncached", action="store_true", help="load with the page cache off")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
