@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Js
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import cards, citations, images
@@ -114,10 +115,17 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
         return super().get_context_data(
             form=form,
             filter_errors=error_messages(form),
-            agencies=Agency.objects.all(),
-            programmes=Programme.objects.all(),
+            agencies=self.all_tags(Agency),
+            programmes=self.all_tags(Programme),
             syndication=self.syndication_links(),
             **kwargs,
+        )
+
+    def all_tags(self, model):
+        """The filter form's choices: read on first use, once per data version."""
+        name = f"all:{model._meta.label}"
+        return SimpleLazyObject(
+            lambda: remember(self.request, name, lambda: list(model.objects.all()))
         )
 
     def render_to_response(self, context, **kwargs):

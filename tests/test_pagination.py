@@ -26,3 +26,17 @@ def test_tag_counts_follow_the_data(client, make_release, imda):
     assert "1 release<" in client.get("/agencies/").content.decode()
     make_release(agencies=[imda])
     assert "2 releases<" in client.get("/agencies/").content.decode()
+
+
+def test_a_list_page_reads_only_its_rows_once_counts_and_choices_are_kept(
+    client, make_release, imda, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_ENABLED = False
+    make_release(agencies=[imda])
+    client.get("/releases/?kind=press-release")
+    # Data version, the page's rows, their agencies: no count, no filter choices.
+    with django_assert_num_queries(3):
+        page = client.get("/releases/?kind=press-release&page=1").content.decode()
+    assert f'<option value="{imda.slug}">' in page
+    make_release(agencies=["Land Transport Authority"])
+    assert "Land Transport Authority</option>" in client.get("/releases/").content.decode()
