@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.views import View
 
 from .forms import error_messages
-from .models import format_number
+from .models import Release, format_number
+from .search import SearchResults
 from .views import FilteredReleasesMixin
 
 # Rows are read and their tags prefetched this many at a time, so memory stays
@@ -58,15 +59,28 @@ def release_record(release) -> dict:
     }
 
 
-def for_export(queryset):
-    """Every column the record needs, tags prefetched a chunk at a time."""
+def for_export(releases):
+    """Every column the record needs, tags prefetched a chunk at a time.
+
+    `releases` is a queryset or, with `q`, search results, exported in their order.
+    """
+    if isinstance(releases, SearchResults):
+        return searched_for_export(releases)
     return (
-        queryset.prefetch_related(None)
+        releases.prefetch_related(None)
         .defer(None)
         .defer("body_html")
         .with_tag_lists()
         .iterator(chunk_size=CHUNK_SIZE)
     )
+
+
+def searched_for_export(results):
+    # Search pages carry only what a result card shows; each chunk of ids is loaded whole.
+    for ids in results.id_batches(CHUNK_SIZE):
+        rows = Release.objects.filter(pk__in=ids).defer("body_html").with_tag_lists()
+        by_id = rows.in_bulk(ids)
+        yield from (by_id[pk] for pk in ids if pk in by_id)
 
 
 # Characters that str.splitlines() treats as line ends but JSON leaves unescaped:

@@ -40,6 +40,8 @@ def published_at(date: datetime.date) -> datetime.datetime:
 class ReleaseFeedView(FilteredReleasesMixin, View):
     """The newest matching releases, whatever `sort` says: feed readers want new entries."""
 
+    listed_tags = ("agencies", "programmes", "figures")
+
     def get(self, request):
         form = self.get_filter_form()
         if not form.is_valid():
@@ -57,8 +59,7 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
             author_name=settings.SITE_NAME,
             language=settings.LANGUAGE_CODE,
         )
-        releases = self.filtered_queryset().prefetch_related(None).with_tag_lists()
-        for release in releases.sorted_by("newest")[:FEED_LENGTH]:
+        for release in self.filtered_queryset(sort="newest")[:FEED_LENGTH]:
             self.add_entry(feed, release)
         # One string, not feed.write(response): that appends each XML fragment as its
         # own chunk, and the server sent thousands of tiny writes (~20 ms a feed).

@@ -51,23 +51,27 @@ class FilteredReleasesMixin:
             filters[field] = (*tags, *filters.get(field, ()))
         return filters
 
-    def filtered_queryset(self):
-        """The listing's releases; with `q`, ranked search results (see releases/search/)."""
+    def filtered_queryset(self, sort=None):
+        """The listing's releases; with `q`, ranked search results (see releases/search/).
+
+        `sort` overrides the reader's choice (a feed is always newest first).
+        """
         form = self.get_filter_form()
         if not form.is_valid():
             return Release.objects.none()
+        sort = sort or form.sort_order
         if form.search_text:
             return search_releases(
                 query=form.search_text,
                 filters=self.get_filters(),
-                sort=form.sort_order,
+                sort=sort,
                 remember=partial(remember, self.request),
                 tags=self.listed_tags,
             )
         return (
             self.get_base_queryset()
             .filter_by(**self.get_filters())
-            .sorted_by(form.sort_order)
+            .sorted_by(sort)
             .for_listing()
             .with_tag_lists(*self.listed_tags)
         )

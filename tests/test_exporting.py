@@ -209,3 +209,25 @@ def test_export_import_export_is_byte_identical(db, tmp_path):
 
     assert Release.objects.count() == len(first.read_text().splitlines()) >= 40
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_exports_of_a_search_hold_every_match_with_all_its_columns(
+    client, make_release, imda, monkeypatch
+):
+    monkeypatch.setattr(exporting, "CHUNK_SIZE", 2)  # several chunks of search results
+    for n in range(5):
+        make_release(
+            title=f"Heron survey {n}",
+            body=f"Counted at dawn, site {n}.",
+            agencies=[imda],
+            figures=[f"{n + 1} nests found"],
+        )
+    make_release(title="Egret survey")
+    records = jsonl_records(client, "?q=heron")
+    assert sorted(r["title"] for r in records) == [f"Heron survey {n}" for n in range(5)]
+    assert all(r["body"].startswith("Counted at dawn") and r["figures"] for r in records)
+    rows = csv_rows(client, "?q=heron&sort=newest")
+    assert [row["title"] for row in rows] == [
+        r["title"] for r in jsonl_records(client, "?q=heron&sort=newest")
+    ]
+    assert len(rows) == 5

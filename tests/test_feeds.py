@@ -158,3 +158,14 @@ def test_feed_is_sent_as_one_piece(client, release):
     # a feed went out in thousands of tiny writes (~20 ms of a 25 ms response).
     response = client.get("/feeds/releases.atom")
     assert len(list(response)) == 1
+
+
+def test_feed_of_a_search_lists_the_newest_matches(client, make_release, imda):
+    make_release(title="Heron count", published_on=datetime.date(2020, 1, 1), agencies=[imda])
+    make_release(title="Heron census", published_on=datetime.date(2023, 1, 1))
+    make_release(title="Egret count")
+    response = client.get("/feeds/releases.atom", {"q": "heron"})
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
+    assert titles == ["Heron census", "Heron count"]

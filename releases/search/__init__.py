@@ -182,6 +182,13 @@ class SearchResults:
             yield from batch
             offset += size
 
+    def id_batches(self, size: int = 500):
+        """Every matching id in order, `size` at a time (for exports)."""
+        offset = 0
+        while ids := self.ids(offset=offset, limit=size):
+            yield ids
+            offset += size
+
     def ids(self, *, offset: int, limit: int) -> list[int]:
         if not self.searchable or limit == 0:
             return []
