@@ -13,6 +13,25 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server, without a thread per request.
+
+    On SQLite the test database is one in-memory connection that the server's
+    request threads share; two requests on it at once (a page and its admin
+    lookups) once left the suite waiting forever. Django closes each connection
+    after its response when the server is not threaded, so the browser's other
+    requests queue instead.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
