@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from . import cards, images
+from .links import slug_url
 from .markup import render_markdown
 
 # --- Tags: one TagBase model and one through model per kind ------------------------
@@ -135,7 +136,7 @@ class ReleaseTag(TagBase):
         ordering = ["name"]
 
     def get_absolute_url(self):
-        return reverse(self.url_name, kwargs={"slug": self.slug})
+        return slug_url(self.url_name, self.slug)
 
     def save(self, *args, **kwargs):
         old_slug = None
@@ -724,7 +725,7 @@ class Release(models.Model):
         self._stored_slug = self.slug
 
     def get_absolute_url(self):
-        return reverse("releases:detail", kwargs={"slug": self.slug})
+        return slug_url("releases:detail", self.slug)
 
     def clean(self):
         super().clean()
