@@ -65,6 +65,15 @@ def test_filters_on_the_html_page_show_removable_chips(client, archive):
     assert 'href="?agency=imda"' in text  # removes the year
 
 
+def test_filter_form_shows_the_filters_in_use(client, archive):
+    text = client.get("/releases/?agency=imda&programme=tradetrust&kind=factsheet").content.decode()
+    assert '<option value="imda" selected>' in text
+    assert '<option value="mci">' in text
+    assert '<option value="tradetrust" selected>' in text
+    assert '<option value="smart-city-initiative">' in text
+    assert '<option value="factsheet" selected>' in text
+
+
 def test_pagination_keeps_filters(client, make_release, imda):
     for _ in range(45):
         make_release(agencies=[imda])
