@@ -95,8 +95,15 @@ def matches(query: Query, scope: Scope) -> tuple[str, list]:
     return f"SELECT d.release_id, d.tagset, d.published_on FROM {FROM_INDEX} WHERE {where}", params
 
 
-YEAR = "substr(m.published_on, 1, 4)"
-GROUP_BY = f"m.tagset, {YEAR}"
+# No GROUPING SETS: count the matches by tagset and year together (one sort of the
+# matches), then sum those rows by tagset for `t` and by year for the year facet.
+GROUPED = (
+    "SELECT m.tagset, substr(m.published_on, 1, 4) AS year, count(*) AS n FROM ({matches}) m"
+    " GROUP BY m.tagset, substr(m.published_on, 1, 4)"
+)
+TAGSETS = "SELECT g.tagset, sum(g.n) AS n FROM g GROUP BY g.tagset"
+YEARS = "SELECT 'year', g.year, NULL, sum(g.n) FROM g GROUP BY g.year"
+MEMBERS = "CROSS JOIN releases_searchtagsetmember s ON s.tagset_id = t.tagset"
 JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
 
 
