@@ -324,7 +324,7 @@ class TagAdmin(admin.ModelAdmin):
         if form.is_valid():
             survivor = form.cleaned_data["survivor"]
             names = [tag.name for tag in tags if tag.pk != survivor.pk]
-            tags.merge_into(survivor)
+            tags.merge_into(survivor, user=request.user)
             self.log_change(request, survivor, f"Merged into this: {', '.join(names)}.")
             self.message_user(
                 request,

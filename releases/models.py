@@ -6,7 +6,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -90,8 +90,13 @@ class TagQuerySet(models.QuerySet):
             slugify(tag.name, allow_unicode=True): tag for tag in self.only("id", "name", "slug")
         }
 
-    def merge_into(self, survivor) -> int:
-        """Fold these tags into `survivor`: releases keep every link, old slugs redirect."""
+    def merge_into(self, survivor, *, user=None) -> int:
+        """Fold these tags into `survivor`: releases keep every link, old slugs redirect.
+
+        Each release that carried a merged tag gets a new version and a
+        revision naming its tags before and after (by `user`), so its history
+        shows the change and an editor's open form cannot save over it.
+        """
         model = self.model
         through = model.through_model()
         redirects = model.redirect_model()
@@ -105,8 +110,18 @@ class TagQuerySet(models.QuerySet):
                 .values_list("content_object_id", flat=True)
                 .distinct()
             )
+            versions = dict(
+                Release.objects.select_for_update()
+                .filter(pk__in=release_ids)
+                .values_list("pk", "version")
+            )
+            before = {pk: [] for pk in versions}
+            for pk, name in through.objects.filter(
+                content_object_id__in=list(versions)
+            ).values_list("content_object_id", "tag__name"):
+                before[pk].append(name)
             through.objects.bulk_create(
-                [through(content_object_id=pk, tag_id=survivor.pk) for pk in release_ids],
+                [through(content_object_id=pk, tag_id=survivor.pk) for pk in versions],
                 ignore_conflicts=True,
             )
             redirects.objects.filter(tag_id__in=loser_ids).update(tag=survivor)
@@ -115,7 +130,37 @@ class TagQuerySet(models.QuerySet):
             redirects.objects.bulk_create([redirects(old_slug=s, tag=survivor) for s in slugs])
             survivor.absorb(losers)
             model.objects.filter(pk__in=loser_ids).delete()
+            record_merge(model, before, versions, losers, survivor, user)
         return len(losers)
+
+
+def record_merge(model, before, versions, losers, survivor, user):
+    """A new version and revision for each release whose tags a merge changed."""
+    field = next(f for f, link in Release.tag_links().items() if link is model.through_model())
+    merged = {tag.name for tag in losers}
+    Release.objects.filter(pk__in=versions).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    names = ", ".join(tag.name for tag in losers)
+    ReleaseRevision.objects.bulk_create(
+        (
+            ReleaseRevision(
+                release_id=pk,
+                version=versions[pk] + 1,
+                user=user,
+                via=ReleaseRevision.Via.ACTION,
+                note=f"Merged {names} into {survivor.name}."[:200],
+                changes={
+                    field: [
+                        ", ".join(sorted(old)),
+                        ", ".join(sorted({survivor.name if n in merged else n for n in old})),
+                    ]
+                },
+            )
+            for pk, old in before.items()
+        ),
+        batch_size=1000,
+    )
 
 
 class TagManager(NaturalKeyManager.from_queryset(TagQuerySet)):

@@ -6,7 +6,16 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
-from releases.models import Agency, AgencyAlias, AgencyRedirect, Figure, Programme, TaggedAgency
+from releases.models import (
+    Agency,
+    AgencyAlias,
+    AgencyRedirect,
+    Figure,
+    Programme,
+    Release,
+    TaggedAgency,
+)
+from tests.test_admin import change_url, form_data
 
 
 @pytest.fixture
@@ -218,3 +227,43 @@ def test_resolve_finds_tags_by_any_of_their_names(imda, mci, mica, smart_city):
     assert Programme.objects.resolve(["smart-city-initiative"]) == {
         "smart-city-initiative": smart_city
     }
+
+
+def test_merge_is_in_each_changed_releases_history(
+    admin_client, admin_user, make_release, imda, imda_typo, mci
+):
+    both = make_release(agencies=[imda_typo, mci])
+    untouched = make_release(agencies=[imda])
+    versions = {r.pk: r.version for r in (both, untouched)}
+
+    merge(admin_client, "agency", [imda, imda_typo], imda)
+
+    both.refresh_from_db()
+    untouched.refresh_from_db()
+    assert both.version == versions[both.pk] + 1
+    revision = both.revisions.get(version=both.version)
+    assert revision.user == admin_user
+    assert revision.note == "Merged Imda into Infocomm Media Development Authority."
+    assert revision.changes == {
+        "agencies": [
+            "Imda, Ministry of Communications and Information",
+            "Infocomm Media Development Authority, Ministry of Communications and Information",
+        ]
+    }
+    assert untouched.version == versions[untouched.pk]
+    assert not untouched.revisions.filter(note__startswith="Merged").exists()
+
+
+def test_an_editor_form_opened_before_a_merge_cannot_save_over_it(
+    admin_client, make_release, imda, imda_typo
+):
+    opened = make_release(title="Before", agencies=[imda_typo])
+    opened.refresh_from_db()  # as the editor's form loaded it, with the old agency
+
+    merge(admin_client, "agency", [imda, imda_typo], imda)
+    response = admin_client.post(change_url(opened), form_data(opened, title="After"))
+
+    assert response.status_code == 200
+    assert "Not saved: admin saved this release after you opened it" in response.content.decode()
+    assert "Agencies: “Imda” → “Infocomm Media Development Authority”" in response.content.decode()
+    assert Release.objects.get(pk=opened.pk).title == "Before"
