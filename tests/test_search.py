@@ -467,6 +467,21 @@ def test_count_and_facets_are_remembered_until_the_data_changes(
     assert after["facets"]["agency"] == [{"slug": "imda", "name": imda.name, "count": 2}]
 
 
+def test_vocabulary_for_did_you_mean_is_remembered_until_the_data_changes(
+    client, make_release, django_assert_num_queries, settings
+):
+    settings.PAGE_CACHE_ENABLED = False
+    make_release(title="Heron count")
+    assert client.get("/api/releases/", {"q": "heronn"}).json()["suggestion"] == "heron"
+    # Again: the data version, then the suggestion's check that it finds something; the
+    # count, facets and words starting with "h" are remembered.
+    with django_assert_num_queries(2):
+        assert client.get("/api/releases/", {"q": "heronn"}).json()["suggestion"] == "heron"
+    make_release(title="Heronry restored")
+    assert client.get("/api/releases/", {"q": "heronry"}).json()["count"] == 1
+    assert client.get("/api/releases/", {"q": "heronyr"}).json()["suggestion"] == "heronry"
+
+
 def test_generate_releases_makes_searchable_releases(db, capsys):
     call_command("generate_releases", count=40, seed=7)
     assert "Created 40 releases" in capsys.readouterr().out
