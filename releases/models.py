@@ -175,6 +175,9 @@ class ReleaseTag(TagBase):
     # Compare typed names with every existing name, punctuation aside: cheap for the
     # few hundred agencies or programmes, not for figures (one or more per release).
     match_name_slugs = True
+    # Only agencies have one (a field there); a template may ask any tag, and a failed
+    # lookup costs Django's templates a dir() of the instance.
+    acronym = ""
 
     class Meta:
         abstract = True
@@ -733,6 +736,11 @@ class Release(models.Model):
     )
 
     objects = ReleaseQuerySet.as_manager()
+
+    # Search results set each release's highlighted excerpt (safe HTML). Elsewhere it
+    # is empty, and a card's {% if release.snippet %} costs no failed lookup (which
+    # Django's templates answer with a dir() of the whole model instance).
+    snippet = ""
 
     SORTS = {
         "newest": ("-published_on", "-id"),
