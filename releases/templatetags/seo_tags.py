@@ -1,5 +1,6 @@
 """Metadata for crawlers and link previews: canonical URLs and schema.org JSON-LD."""
 
+import functools
 import json
 
 from django import template
@@ -18,11 +19,15 @@ register = template.Library()
 JSON_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
 
 
-def listing_params() -> list[str]:
-    """Query parameters that change what a listing shows; anything else is noise."""
+@functools.cache
+def listing_params() -> tuple[str, ...]:
+    """Query parameters that change what a listing shows; anything else is noise.
+
+    Worked out once: building the form copies every field, and each page asks twice.
+    """
     form = ReleaseFilterForm()
     names = [form.add_prefix(name) for name in form.fields]
-    return [*names, *(p for p in ("q", "page") if p not in names)]
+    return (*names, *(p for p in ("q", "page") if p not in names))
 
 
 @register.simple_tag(takes_context=True)
