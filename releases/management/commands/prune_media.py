@@ -21,7 +21,8 @@ def files_in(directory: str) -> list[str]:
 def files_in_use() -> set[str]:
     """Every master, rendition and social card some release (of any status) points at."""
     used = set()
-    releases = Release.objects.defer("body", "body_html").with_tag_lists()
+    # A card shows the agencies: the only tags its name depends on.
+    releases = Release.objects.defer("body", "body_html").with_tag_lists("agencies")
     for release in releases.iterator(chunk_size=2000):
         # The card's name digests what is drawn on it: title, agencies, picture.
         used.add(f"{cards.CARD_DIR}/{release.social_card_key}.jpg")
