@@ -21,18 +21,25 @@ from .markup import render_markdown
 # --- Tags: one TagBase model and one through model per kind ------------------------
 
 
-def published_items() -> Q:
-    """A tag's links to published releases: ReleaseQuerySet.published() through `items`.
+def published_via(path: str) -> Q:
+    """`ReleaseQuerySet.published()` as conditions on the release joined at `path`.
 
-    As conditions on the joined release, for aggregates over a tag's links. An
-    `items__content_object__in=<published releases>` filter instead probes a
-    list of every published id per link; past work_mem (a million releases) that
-    list is no longer hashed and each probe scans it (a sitemap query ran 14 min).
+    For queries over tags or links. A `<path>__in=<published releases>` filter
+    instead probes a list of every published id per row; past work_mem (a
+    million releases) that list is no longer hashed and each probe scans it (a
+    sitemap query ran 14 min).
     """
     return Q(
-        items__content_object__status=Release.Status.PUBLISHED,
-        items__content_object__published_on__lte=timezone.localdate(),
+        **{
+            f"{path}__status": Release.Status.PUBLISHED,
+            f"{path}__published_on__lte": timezone.localdate(),
+        }
     )
+
+
+def published_items() -> Q:
+    """A tag's links to published releases, for aggregates over them."""
+    return published_via("items__content_object")
 
 
 class TagQuerySet(models.QuerySet):
@@ -750,7 +757,11 @@ class Release(models.Model):
 
     class Meta:
         ordering = ["-published_on", "-id"]
-        indexes = [models.Index(fields=["status", "-published_on", "-id"], name="release_listing")]
+        indexes = [
+            models.Index(fields=["status", "-published_on", "-id"], name="release_listing"),
+            # The newest edit, for the sitemap index's dates, without reading every release.
+            models.Index(fields=["-updated_at"], name="release_last_edit"),
+        ]
 
     def __str__(self):
         return self.title

@@ -110,3 +110,40 @@ def test_index_dates_the_releases_section_by_its_newest_published_edit(client, m
     }["http://testserver/sitemap-releases.xml"]
     newer.refresh_from_db()
     assert lastmod.startswith(local_date(newer.updated_at))
+
+
+def section_dates(client) -> dict:
+    root = parse(client.get("/sitemap.xml"), "sitemapindex")
+    return {
+        s.findtext(f"{SITEMAP}loc").removeprefix("http://testserver/sitemap-"): s.findtext(
+            f"{SITEMAP}lastmod"
+        )
+        for s in root.findall(f"{SITEMAP}sitemap")
+    }
+
+
+def test_index_dates_each_tag_section_by_its_newest_published_edit(
+    client, make_release, imda, figure
+):
+    tagged = make_release(agencies=[imda], figures=[figure])
+    untagged = make_release()  # edited last, but carries no tag
+    draft = make_release(agencies=[imda], figures=[figure], status=Release.Status.DRAFT)
+    Release.objects.filter(pk=tagged.pk).update(updated_at=timezone.now().replace(year=2024))
+    Release.objects.filter(pk=untagged.pk).update(updated_at=timezone.now().replace(year=2025))
+    Release.objects.filter(pk=draft.pk).update(updated_at=timezone.now().replace(year=2030))
+
+    dates = section_dates(client)
+
+    assert dates["agencies.xml"].startswith("2024-")
+    assert dates["figures.xml"].startswith("2024-")
+    assert dates["releases.xml"].startswith("2025-")
+    assert "programmes.xml" in dates and dates["programmes.xml"] is None  # none in use
+
+
+def test_index_costs_the_same_however_many_tags(
+    client, make_release, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_release(agencies=[f"Agency {n}"], programmes=[f"Programme {n}"])
+    with django_assert_max_num_queries(9):
+        assert client.get("/sitemap.xml").status_code == 200
