@@ -107,6 +107,18 @@ class ReleaseFilterForm(forms.Form):
             return sort or "relevance"
         return "newest" if sort in (None, "", "relevance") else sort
 
+    def sort_choices(self) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) for the orders this listing offers.
+
+        "Best match" only means something for a search, and search results are
+        not sorted by title; the one selected is the order the list is in.
+        """
+        searching = bool((self.data.get("q") or "").strip())
+        offered = ("relevance", "newest", "oldest") if searching else ("newest", "oldest", "title")
+        current = self.sort_order if self.is_valid() else self.data.get("sort")
+        labels = dict(self.fields["sort"].choices)
+        return [(value, labels[value], value == current) for value in offered]
+
     def applied_filters(self) -> list[tuple[str, str, str | None]]:
         """(label, parameter, value) for each applied filter, for removable chips."""
         if not self.is_valid():

@@ -1,6 +1,7 @@
 """The listing filters, pagination and bad input, on the page and in the API."""
 
 import datetime
+import re
 
 import pytest
 
@@ -72,6 +73,29 @@ def test_filter_form_shows_the_filters_in_use(client, archive):
     assert '<option value="tradetrust" selected>' in text
     assert '<option value="smart-city-initiative">' in text
     assert '<option value="factsheet" selected>' in text
+
+
+def sort_options(client, query):
+    text = client.get(f"/releases/?{query}").content.decode()
+    select = re.search(r'<select name="sort">(.*?)</select>', text, re.S).group(1)
+    return re.findall(r'<option value="(\w+)"( selected)?>', select)
+
+
+def test_sort_menu_offers_the_orders_that_fit_and_shows_the_one_in_use(client, archive):
+    # A plain list is newest first; "best match" means nothing without a search.
+    assert sort_options(client, "") == [("newest", " selected"), ("oldest", ""), ("title", "")]
+    assert sort_options(client, "sort=title") == [
+        ("newest", ""),
+        ("oldest", ""),
+        ("title", " selected"),
+    ]
+    # A search is ranked by best match and cannot be sorted by title.
+    assert sort_options(client, "q=mou") == [
+        ("relevance", " selected"),
+        ("newest", ""),
+        ("oldest", ""),
+    ]
+    assert sort_options(client, "q=mou&sort=oldest")[2] == ("oldest", " selected")
 
 
 def test_pagination_keeps_filters(client, make_release, imda):
