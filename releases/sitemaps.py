@@ -49,8 +49,7 @@ class TagSitemap(Sitemap):
     only asks each section its size and newest date, which need no per-tag
     aggregate: the size counts the tags that have a published release at all,
     the date is the first release found walking the updated_at index backwards
-    that carries a tag of this kind (at 100,000 releases the index went from
-    1.25 s to 0.15 s).
+    that carries a tag of this kind (docs/benchmarks.md has the difference).
     """
 
     changefreq = "weekly"
