@@ -145,7 +145,7 @@ def record_merge(model, before, versions, losers, survivor, user):
     """A new version and revision for each release whose tags a merge changed."""
     field = next(f for f, link in Release.tag_links().items() if link is model.through_model())
     merged = {tag.name for tag in losers}
-    Release.objects.filter(pk__in=versions).update(
+    Release.objects.filter(pk__in=list(versions)).update(
         version=F("version") + 1, updated_at=timezone.now()
     )
     names = ", ".join(tag.name for tag in losers)
