@@ -2,6 +2,7 @@
 
     make bench                       # 100,000 releases
     BENCH_SIZE=1000000 make bench    # a million
+    BENCH_ONLY="home,detail" .venv/bin/python benchmarks/pages.py --uncached-only
 
 Loads BENCH_SIZE synthetic releases into a dedicated database (once; reused
 while the count matches), serves it with gunicorn and drives each page with
@@ -205,14 +206,25 @@ def main():
             "BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/archive_bench"
         ),
     )
+    parser.add_argument(
+        "--only",
+        default=os.environ.get("BENCH_ONLY", ""),
+        help="comma-separated page names to run (e.g. 'home,detail'); default: every page",
+    )
+    parser.add_argument(
+        "--uncached-only", action="store_true", help="skip the rows with the page cache on"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
     prepare_database(args.database_url, args.size)
     urls = pick_urls(args.database_url)
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        urls = [(name, path) for name, path in urls if name in wanted]
     rows = []
-    for cached in (False, True):
+    for cached in (False,) if args.uncached_only else (False, True):
         queries = count_queries(args.database_url, urls, cached)
         with Server(args.database_url, cached):
             for name, path in urls:
