@@ -1,12 +1,13 @@
-import itertools
+import copy
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, F, Prefetch, Q, Subquery, Value, When
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -478,6 +479,15 @@ class FigureRedirect(TagRedirect):
 # --- Releases ----------------------------------------------------------------------
 
 
+@dataclass
+class Surroundings:
+    """What a release's page links to besides itself (see `ReleaseQuerySet.around`)."""
+
+    previous: "Release | None"
+    following: "Release | None"
+    related: list
+
+
 class ReleaseQuerySet(models.QuerySet):
     def published(self):
         """The single definition of what the public may see."""
@@ -565,20 +575,6 @@ class ReleaseQuerySet(models.QuerySet):
             published_on__gte=release.published_on,
         ).order_by("published_on", "id")
 
-    def neighbours(self, release):
-        """(previous, next) release by date, fetched together in one query."""
-        here = (release.published_on, release.pk)
-        # Scalar subqueries: PostgreSQL runs each once off the index, then fetches two rows.
-        pair = list(
-            self.filter(
-                Q(pk=Subquery(self.before(release).values("pk")[:1]))
-                | Q(pk=Subquery(self.after(release).values("pk")[:1]))
-            )
-        )
-        previous = next((r for r in pair if (r.published_on, r.pk) < here), None)
-        following = next((r for r in pair if (r.published_on, r.pk) > here), None)
-        return previous, following
-
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -588,24 +584,22 @@ class ReleaseQuerySet(models.QuerySet):
 
     # Sharing a programme says more about two releases than sharing an issuing agency.
     RELATED_WEIGHTS = {"programmes": 3, "agencies": 1, "figures": 1}
-    # How many releases of each shared tag are considered (see related_to).
+    # How many releases of each shared tag are considered (see related_ranking_sql).
     RELATED_CANDIDATES_PER_TAG = 100
 
-    def related_to(self, release, limit=5):
-        """Releases sharing tags with this one: most shared (weighted) first, then newest.
+    def related_ranking_sql(self, release, limit):
+        """SQL ranking the releases that share tags with this one, or None if it has no tags.
 
-        The candidates are, for each of this release's tags, the
-        RELATED_CANDIDATES_PER_TAG releases carrying it that are nearest in
-        date (half before, half after): the cost stays bounded however common a
-        tag is (an agency on most of the archive would otherwise make every page
-        rank most of the archive), and an old release finds its contemporaries.
-        Returns a queryset of the winners after one ranking query, plus one per
-        tag kind if the release's tags were not prefetched. Each candidate's
-        score counts its links to this release's tags through the links'
-        unique (release, tag) index.
+        Rows of (pk, published_on, relatedness): most shared (weighted) first, then
+        newest. The candidates are, for each of this release's tags, the
+        RELATED_CANDIDATES_PER_TAG releases carrying it that are nearest in date
+        (half before, half after): the cost stays bounded however common a tag is
+        (an agency on most of the archive would otherwise make every page rank most
+        of the archive), and an old release finds its contemporaries. Each
+        candidate's score counts its links to this release's tags through the
+        links' unique (release, tag) index.
         """
         others = self.prefetch_related(None).values("pk", "published_on")
-        nearest = (others.before(release), others.after(release))
         half = self.RELATED_CANDIDATES_PER_TAG // 2
         arms, scores, params, score_params = [], [], [], []
         for field, weight in self.RELATED_WEIGHTS.items():
@@ -614,12 +608,15 @@ class ReleaseQuerySet(models.QuerySet):
                 continue
             through = Release.tag_links()[field]
             link = through._meta.model_name
-            for tag_id, side in itertools.product(tag_ids, nearest):
-                per_tag = side.filter(**{f"{link}__tag": tag_id})[:half]
-                sql, arm_params = per_tag.query.sql_with_params()
-                # Wrapped: SQLite allows no LIMIT on a bare arm of a UNION.
-                arms.append(f"SELECT * FROM ({sql}) AS nearest_{len(arms)}")
-                params.extend(arm_params)
+            for side in (others.before(release), others.after(release)):
+                # Compiled once per side; each tag reuses the SQL with its own id in the
+                # placeholder (ids are positive, so the stand-in matches nothing else).
+                per_tag = side.filter(**{f"{link}__tag": self.TAG_STAND_IN})[:half]
+                sql, side_params = per_tag.query.sql_with_params()
+                for tag_id in tag_ids:
+                    # Wrapped: SQLite allows no LIMIT on a bare arm of a UNION.
+                    arms.append(f"SELECT * FROM ({sql}) AS nearest_{len(arms)}")
+                    params.extend(tag_id if p == self.TAG_STAND_IN else p for p in side_params)
             marks = ", ".join(["%s"] * len(tag_ids))
             scores.append(
                 f"{int(weight)} * (SELECT COUNT(*) FROM {through._meta.db_table} link"
@@ -627,22 +624,56 @@ class ReleaseQuerySet(models.QuerySet):
             )
             score_params.extend(tag_ids)
         if not arms:
-            return self.none()
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT candidate.pk, {' + '.join(scores)} AS relatedness"
-                f" FROM ({' UNION '.join(arms)}) candidate"
-                " ORDER BY relatedness DESC, candidate.published_on DESC, candidate.pk DESC"
-                " LIMIT %s",
-                [*score_params, *params, limit],
-            )
-            ranking = cursor.fetchall()
-        points = [When(pk=pk, then=Value(score)) for pk, score in ranking]
-        return (
-            self.filter(pk__in=[pk for pk, _ in ranking])
-            .annotate(relatedness=Case(*points, default=Value(0)))
-            .order_by("-relatedness", "-published_on", "-id")
+            return None
+        sql = (
+            f"SELECT candidate.pk, candidate.published_on, {' + '.join(scores)} AS relatedness"
+            f" FROM ({' UNION '.join(arms)}) candidate"
+            " ORDER BY relatedness DESC, candidate.published_on DESC, candidate.pk DESC"
+            " LIMIT %s"
         )
+        return sql, [*score_params, *params, limit]
+
+    TAG_STAND_IN = -7_201_948_513
+
+    def related_to(self, release, limit=5):
+        """Releases sharing tags with this one, best first, each with its `relatedness`."""
+        return self.around(release, limit=limit, neighbours=False).related
+
+    def around(self, release, limit=5, neighbours=True):
+        """The releases a release's page links to: previous, next and related.
+
+        One statement finds them all (the related ranking and both neighbours),
+        one more fetches them, plus one per tag kind if the release's tags were
+        not prefetched and whatever `self` prefetches.
+        """
+        parts, params = [], []
+        ranking = self.related_ranking_sql(release, limit)
+        if ranking is not None:
+            parts.append(f"SELECT pk, relatedness FROM ({ranking[0]}) ranked")
+            params.extend(ranking[1])
+        # Scalar subqueries: each reads one index entry next to the release.
+        sides = ((self.before(release), -1), (self.after(release), -2)) if neighbours else ()
+        for side, role in sides:
+            sql, side_params = side.prefetch_related(None).values("pk")[:1].query.sql_with_params()
+            parts.append(f"SELECT ({sql}), %s")
+            params.extend([*side_params, role])
+        if not parts:
+            return Surroundings(previous=None, following=None, related=[])
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = [(pk, score) for pk, score in cursor.fetchall() if pk is not None]
+        shown = {other.pk: other for other in self.filter(pk__in={pk for pk, _ in rows})}
+        related, roles = [], {}
+        for pk, score in rows:
+            if score < 0:
+                roles[score] = shown[pk]
+            else:
+                # A copy: the previous or next release may be related too.
+                other = copy.copy(shown[pk])
+                other.relatedness = score
+                related.append(other)
+        related.sort(key=lambda other: (other.relatedness, other.published_on, other.pk))
+        return Surroundings(previous=roles.get(-1), following=roles.get(-2), related=related[::-1])
 
 
 class Release(models.Model):

@@ -262,11 +262,11 @@ class ReleaseDetailView(ReleaseLookupMixin, DetailView):
         release = self.object
         published = Release.objects.published().for_listing()
         permalink = self.request.build_absolute_uri(release.get_absolute_url())
-        previous_release, next_release = published.neighbours(release)
+        around = published.with_tag_lists("agencies").around(release)
         return super().get_context_data(
-            previous_release=previous_release,
-            next_release=next_release,
-            related_releases=published.with_tag_lists("agencies").related_to(release),
+            previous_release=around.previous,
+            next_release=around.following,
+            related_releases=around.related,
             permalink=permalink,
             citations=citations.text_citations(release, permalink, timezone.localdate()),
             og_image_url=self.og_image_url(),

@@ -86,12 +86,39 @@ def test_detail_page_queries_do_not_grow_with_tags_or_related(
         return release
 
     # The data version (caching headers), the release, its three tag kinds, the agencies'
-    # former names, previous and next, the related ranking, the related releases and their
+    # former names, the related ranking with previous and next, those releases and their
     # agencies.
     small = detail_queries(1)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(small.get_absolute_url())
     large = detail_queries(6)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(large.get_absolute_url())
     assert response.content.decode().count('class="card"') == 5
+
+
+def test_around_finds_neighbours_and_related_together(make_release, imda, mci):
+    day = datetime.date(2020, 6, 1)
+    earlier = make_release(title="Earlier", agencies=[imda], published_on=datetime.date(2020, 1, 1))
+    release = make_release(title="Here", agencies=[imda, mci], published_on=day)
+    same_day_after = make_release(title="Same day", published_on=day)  # higher id: after
+    make_release(title="Draft", agencies=[imda, mci], status=Release.Status.DRAFT)
+    both = make_release(title="Both", agencies=[imda, mci], published_on=datetime.date(2021, 1, 1))
+
+    around = Release.objects.published().around(release)
+    assert around.previous == earlier
+    assert around.following == same_day_after
+    # The previous release is also related: it is listed, with its score, in both places.
+    assert around.related == [both, earlier]
+    assert [r.relatedness for r in around.related] == [2, 1]
+
+
+def test_around_the_first_and_last_release(make_release, imda):
+    first = make_release(agencies=[imda], published_on=datetime.date(2001, 1, 1))
+    last = make_release(agencies=[imda], published_on=datetime.date(2002, 1, 1))
+    assert Release.objects.published().around(first).previous is None
+    assert Release.objects.published().around(first).following == last
+    assert Release.objects.published().around(last).following is None
+    untagged = make_release(published_on=datetime.date(2003, 1, 1))
+    around = Release.objects.published().around(untagged)
+    assert (around.previous, around.following, around.related) == (last, None, [])
