@@ -459,12 +459,37 @@ def test_count_and_facets_are_remembered_until_the_data_changes(
         newest = client.get("/api/releases/", {"q": "heron", "sort": "newest"}).json()
     assert newest["count"] == first["count"] == 1
     assert newest["facets"] == first["facets"]
-    with django_assert_num_queries(5):
+    # The page, sorted as the first request was, also reuses its ids: no search at all.
+    with django_assert_num_queries(4):
         assert "1 release matches" in client.get("/search/", {"q": "heron"}).content.decode()
     make_release(title="Heron again", agencies=[imda])
     after = client.get("/api/releases/", {"q": "heron"}).json()
     assert after["count"] == 2
     assert after["facets"]["agency"] == [{"slug": "imda", "name": imda.name, "count": 2}]
+
+
+def test_paging_through_a_search_reads_the_remembered_matches(
+    client, make_release, django_assert_num_queries, settings
+):
+    settings.PAGE_CACHE_ENABLED = False
+    for day in range(1, 26):
+        make_release(title=f"Heron {day}", published_on=datetime.date(2020, 1, day))
+
+    def titles(page, **params):
+        data = client.get("/api/releases/", {"q": "heron", "page": page, **params}).json()
+        return [result["title"] for result in data["results"]]
+
+    first = titles(1, sort="newest")
+    assert first == [f"Heron {day}" for day in range(25, 5, -1)]
+    # The data version, the excerpts, the releases and their three tag kinds: no facet
+    # query and no search for the page.
+    with django_assert_num_queries(6):
+        assert titles(2, sort="newest") == [f"Heron {day}" for day in range(5, 0, -1)]
+    # Another order is its own search; a new release makes every remembered list stale.
+    assert titles(2, sort="oldest") == [f"Heron {day}" for day in range(21, 26)]
+    make_release(title="Heron 26", published_on=datetime.date(2020, 1, 26))
+    assert titles(1, sort="newest")[0] == "Heron 26"
+    assert titles(2, sort="newest")[0] == "Heron 6"
 
 
 def test_vocabulary_for_did_you_mean_is_remembered_until_the_data_changes(

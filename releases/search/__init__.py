@@ -32,6 +32,12 @@ from .scope import Scope
 ENGINES = {"postgresql": postgres, "sqlite": sqlite}
 SORTS = ("relevance", "newest", "oldest")
 FACETS = ("agency", "programme", "kind", "year")
+# Up to this many matches, the ids of all of them are remembered in order with the
+# count: the next page, or the same search again, then runs no search. Finding the
+# first page costs about as much as finding them all (a phrase on PostgreSQL re-reads
+# every release holding its words; the engines rank a few thousand by sorting), and
+# 2,000 ids keep in about 10 kB.
+REMEMBERED_IDS = 2_000
 
 # One pass over the matches counts them by tagset (kind + agencies + programmes,
 # precomputed per release: ~7,000 of them at 100,000 releases) and by date; everything
@@ -201,8 +207,20 @@ class SearchResults:
             return []
         # The count, when the page already knew it, helps an engine choose its plan.
         total = self.count() if "_facet_rows" in self.__dict__ else None
+        if self.remember is not None and total is not None and total <= REMEMBERED_IDS:
+            return self._every_id(total)[offset : offset + limit]
         with self.cursor() as cursor:
             return self.engine.page(cursor, self.query, self.scope, self.sort, offset, limit, total)
+
+    def _every_id(self, total: int) -> list[int]:
+        """Every match's id in order, remembered like the count (for at most REMEMBERED_IDS)."""
+
+        def read():
+            with self.cursor() as cursor:
+                return self.engine.page(cursor, self.query, self.scope, self.sort, 0, total, total)
+
+        name = f"search-ids:{self.using}:{self.query!r}:{self.scope!r}:{self.sort}"
+        return self.remember(name, read)
 
     def releases(self, *, offset: int, limit: int) -> list[Release]:
         """One page of matching releases, in order, each with `snippet` (safe HTML)."""
