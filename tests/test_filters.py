@@ -75,6 +75,13 @@ def test_filter_form_shows_the_filters_in_use(client, archive):
     assert '<option value="factsheet" selected>' in text
 
 
+def test_filter_options_escape_tag_names(client, make_release):
+    make_release(agencies=['Ports & "Harbours" <Board>'])
+    text = client.get("/releases/").content.decode()
+    assert ">Ports &amp; &quot;Harbours&quot; &lt;Board&gt;</option>" in text
+    assert "<Board>" not in text
+
+
 def sort_options(client, query):
     text = client.get(f"/releases/?{query}").content.decode()
     select = re.search(r'<select name="sort">(.*?)</select>', text, re.S).group(1)

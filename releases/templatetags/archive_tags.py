@@ -1,5 +1,8 @@
+from html import escape
+
 from django import template
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -29,3 +32,21 @@ def href_without(context, param, value=None):
 def filter_href(base, **params):
     """A listing URL with the given filters."""
     return f"{base}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+@register.simple_tag
+def tag_options(tags, chosen):
+    """The <option>s of a tag filter, those in `chosen` selected.
+
+    Written here rather than as a template loop: every listing offers every agency and
+    programme (about 70), and the loop cost 2–3 ms of each page. `html.escape` is what
+    Django's `escape` calls, without the lazy-string check around each call.
+    """
+    chosen_ids = {tag.pk for tag in chosen or ()}
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(tag.slug)}"{" selected" if tag.pk in chosen_ids else ""}>'
+            f"{escape(tag.name)}</option>"
+            for tag in tags
+        )
+    )
