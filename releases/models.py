@@ -586,6 +586,11 @@ class ReleaseQuerySet(models.QuerySet):
     RELATED_WEIGHTS = {"programmes": 3, "agencies": 1, "figures": 1}
     # How many releases of each shared tag are considered (see related_ranking_sql).
     RELATED_CANDIDATES_PER_TAG = 100
+    # Stands for the tag id in a candidate query compiled once for all tags; no
+    # parameter of that query (dates, the release's own id, status) can equal it.
+    TAG_STAND_IN = -7_201_948_513
+    # In place of a score, marks the neighbours among around()'s rows.
+    PREVIOUS, FOLLOWING = -1, -2
 
     def related_ranking_sql(self, release, limit):
         """SQL ranking the releases that share tags with this one, or None if it has no tags.
@@ -609,8 +614,7 @@ class ReleaseQuerySet(models.QuerySet):
             through = Release.tag_links()[field]
             link = through._meta.model_name
             for side in (others.before(release), others.after(release)):
-                # Compiled once per side; each tag reuses the SQL with its own id in the
-                # placeholder (ids are positive, so the stand-in matches nothing else).
+                # Compiled once per side, then given each tag's id in the stand-in's place.
                 per_tag = side.filter(**{f"{link}__tag": self.TAG_STAND_IN})[:half]
                 sql, side_params = per_tag.query.sql_with_params()
                 for tag_id in tag_ids:
@@ -633,8 +637,6 @@ class ReleaseQuerySet(models.QuerySet):
         )
         return sql, [*score_params, *params, limit]
 
-    TAG_STAND_IN = -7_201_948_513
-
     def related_to(self, release, limit=5):
         """Releases sharing tags with this one, best first, each with its `relatedness`."""
         return self.around(release, limit=limit, neighbours=False).related
@@ -652,7 +654,11 @@ class ReleaseQuerySet(models.QuerySet):
             parts.append(f"SELECT pk, relatedness FROM ({ranking[0]}) ranked")
             params.extend(ranking[1])
         # Scalar subqueries: each reads one index entry next to the release.
-        sides = ((self.before(release), -1), (self.after(release), -2)) if neighbours else ()
+        sides = (
+            ((self.before(release), self.PREVIOUS), (self.after(release), self.FOLLOWING))
+            if neighbours
+            else ()
+        )
         for side, role in sides:
             sql, side_params = side.prefetch_related(None).values("pk")[:1].query.sql_with_params()
             parts.append(f"SELECT ({sql}), %s")
@@ -665,6 +671,8 @@ class ReleaseQuerySet(models.QuerySet):
         shown = {other.pk: other for other in self.filter(pk__in={pk for pk, _ in rows})}
         related, roles = [], {}
         for pk, score in rows:
+            if pk not in shown:
+                continue  # unpublished or deleted between the two statements
             if score < 0:
                 roles[score] = shown[pk]
             else:
@@ -672,8 +680,10 @@ class ReleaseQuerySet(models.QuerySet):
                 other = copy.copy(shown[pk])
                 other.relatedness = score
                 related.append(other)
-        related.sort(key=lambda other: (other.relatedness, other.published_on, other.pk))
-        return Surroundings(previous=roles.get(-1), following=roles.get(-2), related=related[::-1])
+        related.sort(key=lambda r: (r.relatedness, r.published_on, r.pk), reverse=True)
+        return Surroundings(
+            previous=roles.get(self.PREVIOUS), following=roles.get(self.FOLLOWING), related=related
+        )
 
 
 class Release(models.Model):
