@@ -1,4 +1,5 @@
 import copy
+import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -558,13 +559,19 @@ class ReleaseQuerySet(models.QuerySet):
         return self.order_by(*Release.SORTS.get(sort, Release.SORTS["newest"]))
 
     # before() and after() repeat the date bound outside the OR, so that an index walk
-    # starts at the release instead of at one end of the archive.
+    # starts at the release instead of at one end of the archive. before() also puts
+    # that bound first: published() has already bounded the date by today, and of two
+    # bounds on one column SQLite (which keeps no statistics of values) walks from the
+    # first written, so from today's end of the archive (for a release of 2017 among
+    # 100,000: 7 ms, against 0.05 ms from its own date).
     def before(self, release):
         """Releases published before this one, nearest first."""
-        return self.filter(
+        nearest = self.filter(published_on__lte=release.published_on)
+        conditions = nearest.query.where.children  # the clone's own list
+        conditions.insert(0, conditions.pop())
+        return nearest.filter(
             Q(published_on__lt=release.published_on)
-            | Q(published_on=release.published_on, id__lt=release.id),
-            published_on__lte=release.published_on,
+            | Q(published_on=release.published_on, id__lt=release.id)
         ).order_by("-published_on", "-id")
 
     def after(self, release):
@@ -606,18 +613,34 @@ class ReleaseQuerySet(models.QuerySet):
         """
         others = self.prefetch_related(None).values("pk", "published_on")
         half = self.RELATED_CANDIDATES_PER_TAG // 2
+        tags = {field: [tag.pk for tag in release.tags_of(field)] for field in self.RELATED_WEIGHTS}
+        few_links = self._tags_with_few_links(tags)
         arms, scores, params, score_params = [], [], [], []
         for field, weight in self.RELATED_WEIGHTS.items():
-            tag_ids = [tag.pk for tag in release.tags_of(field)]
+            tag_ids = tags[field]
             if not tag_ids:
                 continue
             through = Release.tag_links()[field]
             link = through._meta.model_name
+            few = few_links.get(field, set()) if few_links is not None else set()
             for side in (others.before(release), others.after(release)):
-                # Compiled once per side, then given each tag's id in the stand-in's place.
-                per_tag = side.filter(**{f"{link}__tag": self.TAG_STAND_IN})[:half]
-                sql, side_params = per_tag.query.sql_with_params()
+                if few_links is not None:
+                    # A range bounded on both sides: SQLite then walks the date index
+                    # (with only an upper bound it reads every link of the tag).
+                    side = side.filter(published_on__gte=datetime.date.min)
+                walk = side.filter(**{f"{link}__tag": self.TAG_STAND_IN})
+                from_links = side.filter(
+                    pk__in=through.objects.filter(tag=self.TAG_STAND_IN).values("content_object")
+                )
+                # Compiled once per side and plan, then given each tag's id in the
+                # stand-in's place.
+                compiled = {}
                 for tag_id in tag_ids:
+                    rare = tag_id in few
+                    if rare not in compiled:
+                        plan = from_links if rare else walk
+                        compiled[rare] = plan[:half].query.sql_with_params()
+                    sql, side_params = compiled[rare]
                     # Wrapped: SQLite allows no LIMIT on a bare arm of a UNION.
                     arms.append(f"SELECT * FROM ({sql}) AS nearest_{len(arms)}")
                     params.extend(tag_id if p == self.TAG_STAND_IN else p for p in side_params)
@@ -636,6 +659,43 @@ class ReleaseQuerySet(models.QuerySet):
             " LIMIT %s"
         )
         return sql, [*score_params, *params, limit]
+
+    # Below this many links, a tag's candidates are found from its links, not by
+    # walking the releases by date (SQLite only; see _tags_with_few_links).
+    FEW_LINKS = 2_000
+
+    def _tags_with_few_links(self, tags: dict) -> dict | None:
+        """{field: {tag ids}} of the tags on fewer than FEW_LINKS releases; None but on SQLite.
+
+        PostgreSQL keeps per-value statistics and picks, per tag, between walking
+        the releases by date (a common tag: 50 found after a few hundred) and
+        reading the tag's links (a rare one). SQLite knows only the average tag, so
+        it picked the same plan for every tag: reading all 70,000 links of a common
+        agency took 190 ms, walking the whole archive for a rare one 15 ms. One
+        bounded count per tag tells them apart.
+        """
+        if connections[self.db].vendor != "sqlite":
+            return None
+        if not any(tags.values()):
+            return {}
+        links = Release.tag_links()
+        counts, params = [], []
+        for field, tag_ids in tags.items():
+            table = links[field]._meta.db_table
+            for tag_id in tag_ids:
+                counts.append(
+                    f"SELECT %s, %s, (SELECT COUNT(*) FROM"
+                    f" (SELECT 1 FROM {table} WHERE tag_id = %s LIMIT %s))"
+                )
+                params += [field, tag_id, tag_id, self.FEW_LINKS]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(counts), params)
+            rows = cursor.fetchall()
+        few = {}
+        for field, tag_id, count in rows:
+            if count < self.FEW_LINKS:
+                few.setdefault(field, set()).add(tag_id)
+        return few
 
     def related_to(self, release, limit=5):
         """Releases sharing tags with this one, best first, each with its `relatedness`."""

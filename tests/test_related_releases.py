@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.db import connection
+
 from releases.models import Agency, Programme, Release
 
 
@@ -87,12 +89,13 @@ def test_detail_page_queries_do_not_grow_with_tags_or_related(
 
     # The data version (caching headers), the release, its three tag kinds, the agencies'
     # former names, the related ranking with previous and next, those releases and their
-    # agencies.
+    # agencies; on SQLite also how many releases carry each tag (up to a bound).
+    expected = 10 if connection.vendor == "sqlite" else 9
     small = detail_queries(1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(expected):
         client.get(small.get_absolute_url())
     large = detail_queries(6)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(expected):
         response = client.get(large.get_absolute_url())
     assert response.content.decode().count('class="card"') == 5
 
