@@ -665,7 +665,7 @@ class ReleaseQuerySet(models.QuerySet):
     FEW_LINKS = 2_000
 
     def _tags_with_few_links(self, tags: dict) -> dict | None:
-        """{field: {tag ids}} of the tags on fewer than FEW_LINKS releases; None but on SQLite.
+        """{field: {tag ids}} of the tags on fewer than FEW_LINKS releases (SQLite), else None.
 
         PostgreSQL keeps per-value statistics and picks, per tag, between walking
         the releases by date (a common tag: 50 found after a few hundred) and
@@ -706,7 +706,8 @@ class ReleaseQuerySet(models.QuerySet):
 
         One statement finds them all (the related ranking and both neighbours),
         one more fetches them, plus one per tag kind if the release's tags were
-        not prefetched and whatever `self` prefetches.
+        not prefetched, whatever `self` prefetches and, on SQLite, one counting
+        each tag's links (see _tags_with_few_links).
         """
         parts, params = [], []
         ranking = self.related_ranking_sql(release, limit)
