@@ -8,12 +8,13 @@ scheduled release becomes public at midnight without any write.
 """
 
 import datetime
+import functools
 import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -31,23 +32,51 @@ class DataVersion:
 
 
 def current_version() -> DataVersion | None:
-    newest_public = Release.objects.published().order_by("-published_on").values("published_on")
-    state = (
-        ArchiveState.objects.filter(id=1)
-        .annotate(newest=Subquery(newest_public[:1]))
-        .values_list("version", "changed_at", "newest")
-        .first()
-    )
-    if state is None:
-        return None
-    version, changed_at, newest = state
     today = timezone.localdate()
+    alias = router.db_for_read(ArchiveState)
+    sql, params, columns = version_statement(alias, today)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    version, changed_at, newest = (
+        from_db(value, column, connection) for value, column in zip(row, columns, strict=True)
+    )
     # A release that became public today changed the pages at midnight, not at its last edit.
     last_modified = changed_at
     if newest == today:
         midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
         last_modified = max(last_modified, midnight)
     return DataVersion(f"{version}.{changed_at.timestamp():.6f}.{today:%Y%m%d}", last_modified)
+
+
+@functools.lru_cache(maxsize=16)
+def version_statement(alias: str, today: datetime.date) -> tuple[str, tuple, list]:
+    """SQL reading the data version and the newest public date, and its columns.
+
+    Compiled once a day: every request runs it, cached pages included, and
+    building it with the ORM each time took three times as long as running it.
+    """
+    newest_public = Release.objects.published().order_by("-published_on").values("published_on")
+    state = (
+        ArchiveState.objects.using(alias)
+        .filter(id=1)
+        .annotate(newest=Subquery(newest_public[:1]))
+        .values_list("version", "changed_at", "newest")
+    )
+    compiler = state.query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    return sql, tuple(params), [column for column, _, _ in compiler.select]
+
+
+def from_db(value, column, connection):
+    """A value as the ORM would have returned it (SQLite sends dates as text)."""
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    for convert in converters:
+        value = convert(value, column, connection)
+    return value
 
 
 def is_cacheable_request(request) -> bool:
