@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -26,6 +27,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8321"))
+# Detail pages of this many releases, each requested once: what a crawler meets.
+ROTATION = 5_000
 
 
 def run(*args, env=None, **kwargs):
@@ -82,14 +85,20 @@ def pick_urls(database_url):
     """Representative URLs of each page type, chosen from the loaded data."""
     code = """
 import json
+import random
+ROTATION = %d
 from django.db.models import Count
 from releases.models import Agency, Release
 r = Release.objects.published()
 agency = Agency.objects.annotate(n=Count("items")).order_by("-n").first()
 middle = r.order_by("-published_on")[r.count() // 2]
 year = middle.published_on.year
-print(json.dumps({"agency": agency.slug, "year": year, "slug": middle.slug}))
-"""
+ids = r.order_by("pk").values_list("pk", flat=True)
+sample = random.Random(7).sample(range(ids.first(), ids.last() + 1), ROTATION * 2)
+slugs = list(r.filter(pk__in=sample).values_list("slug", flat=True)[:ROTATION])
+random.Random(7).shuffle(slugs)
+print(json.dumps({"agency": agency.slug, "year": year, "slug": middle.slug, "slugs": slugs}))
+""" % ROTATION
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code], cwd=PROJECT,
         env=django_env(database_url), capture_output=True, text=True, check=True,
@@ -103,6 +112,7 @@ print(json.dumps({"agency": agency.slug, "year": year, "slug": middle.slug}))
         ("list: agency + year", f"/releases/?agency={picks['agency']}&year={picks['year']}"),
         ("list: page 2000", "/releases/?page=2000"),
         ("detail", f"/releases/{picks['slug']}/"),
+        ("detail: first visit", [f"/releases/{slug}/" for slug in picks["slugs"]]),
         ("tag page", f"/agencies/{picks['agency']}/"),
         ("search: common word", "/search/?q=digital"),
         ("search: rare word", "/search/?q=shenzhen"),
@@ -112,14 +122,20 @@ print(json.dumps({"agency": agency.slug, "year": year, "slug": middle.slug}))
     ]
 
 
+def first(path):
+    """A row's path, or the first of the paths it cycles through."""
+    return path if isinstance(path, str) else path[0]
+
+
 def count_queries(database_url, urls, cached):
     code = f"""
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 client = Client(HTTP_HOST="127.0.0.1")
-for path in {[u for _, u in urls]!r}:
-    client.get(path)  # warm up (and, when the page cache is on, fill it)
+for path, seen in {[(first(u), isinstance(u, str)) for _, u in urls]!r}:
+    if seen:
+        client.get(path)  # warm up (and, when the page cache is on, fill it)
     with CaptureQueriesContext(connection) as ctx:
         status = client.get(path).status_code
     print("Q", status, len(ctx.captured_queries), path)
@@ -167,11 +183,15 @@ class Server:
 
 
 def wrk(path, connections, seconds):
-    url = f"http://127.0.0.1:{PORT}{path}"
-    urllib.request.urlopen(url, timeout=30).read()  # warm the worker that answers first
+    """One wrk run at one path, or cycling through a list of paths, none visited before."""
+    if isinstance(path, str):
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()  # warm up
+        script, url = [], f"http://127.0.0.1:{PORT}{path}"
+    else:
+        script, url = rotation_script(path), f"http://127.0.0.1:{PORT}/"
     out = subprocess.run(
         ["wrk", "--latency", "--timeout", "30s", "-t", "1", "-c", str(connections),
-         "-d", f"{seconds}s", url],
+         "-d", f"{seconds}s", *script, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -180,6 +200,18 @@ def wrk(path, connections, seconds):
     p99 = parse_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, p50, p99, int(errors.group(1)) if errors else 0
+
+
+def rotation_script(paths) -> list:
+    """wrk arguments for a Lua script requesting each path in turn (one wrk thread: in order)."""
+    script = Path(tempfile.mkdtemp()) / "rotation.lua"
+    quoted = ", ".join(f'"{path}"' for path in paths)
+    script.write_text(
+        f"local paths = {{{quoted}}}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\nend\n'
+    )
+    return ["--script", str(script)]
 
 
 def parse_ms(match):
@@ -228,12 +260,20 @@ def main():
         queries = count_queries(args.database_url, urls, cached)
         with Server(args.database_url, cached):
             for name, path in urls:
-                # Every worker serves the page once first: each keeps its own remembered
-                # counts (local-memory cache), as a long-running server would have.
-                wrk(path, 4, 1)
-                one = wrk(path, 1, args.seconds)
-                eight = wrk(path, 8, args.seconds)
-                rows.append((name, "cached" if cached else "uncached", one, eight, queries[path]))
+                if isinstance(path, str):
+                    # Every worker serves the page once first: each keeps its own remembered
+                    # counts (local-memory cache), as a long-running server would have.
+                    wrk(path, 4, 1)
+                    one = wrk(path, 1, args.seconds)
+                    eight = wrk(path, 8, args.seconds)
+                else:
+                    # Pages never seen (nothing remembered of them): the two runs take
+                    # different halves of the list.
+                    half = len(path) // 2
+                    one = wrk(path[:half], 1, args.seconds)
+                    eight = wrk(path[half:], 8, args.seconds)
+                mode = "cached" if cached else "uncached"
+                rows.append((name, mode, one, eight, queries[first(path)]))
                 print(f"  {name:<22} {'cached' if cached else 'uncached':<8} done", flush=True)
 
     print(f"\n{args.size:,} releases, PostgreSQL, gunicorn {os.environ.get('BENCH_WORKERS', '4')}"

@@ -709,6 +709,14 @@ class ReleaseQuerySet(models.QuerySet):
         not prefetched, whatever `self` prefetches and, on SQLite, one counting
         each tag's links (see _tags_with_few_links).
         """
+        return self.surroundings(self.ranked_around(release, limit, neighbours))
+
+    def ranked_around(self, release, limit=5, neighbours=True) -> list[tuple[int, int]]:
+        """around()'s statement alone: (pk, relatedness) rows, the neighbours marked
+        PREVIOUS and FOLLOWING in place of a score.
+
+        Plain numbers, so that a page can keep them until the data changes.
+        """
         parts, params = [], []
         ranking = self.related_ranking_sql(release, limit)
         if ranking is not None:
@@ -725,15 +733,18 @@ class ReleaseQuerySet(models.QuerySet):
             parts.append(f"SELECT ({sql}), %s")
             params.extend([*side_params, role])
         if not parts:
-            return Surroundings(previous=None, following=None, related=[])
+            return []
         with connections[self.db].cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            rows = [(pk, score) for pk, score in cursor.fetchall() if pk is not None]
-        shown = {other.pk: other for other in self.filter(pk__in={pk for pk, _ in rows})}
+            return [(pk, score) for pk, score in cursor.fetchall() if pk is not None]
+
+    def surroundings(self, ranked) -> Surroundings:
+        """The releases of `ranked_around()`'s rows, fetched in one query (and self's prefetches)."""
+        shown = {other.pk: other for other in self.filter(pk__in={pk for pk, _ in ranked})}
         related, roles = [], {}
-        for pk, score in rows:
+        for pk, score in ranked:
             if pk not in shown:
-                continue  # unpublished or deleted between the two statements
+                continue  # unpublished or deleted since the ranking
             if score < 0:
                 roles[score] = shown[pk]
             else:

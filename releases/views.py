@@ -262,7 +262,11 @@ class ReleaseDetailView(ReleaseLookupMixin, DetailView):
         release = self.object
         published = Release.objects.published().for_listing()
         permalink = self.request.build_absolute_uri(release.get_absolute_url())
-        around = published.with_tag_lists("agencies").around(release)
+        # The ranking is the costly part of the page (a third of it): kept like a count.
+        ranked = remember(
+            self.request, f"around:{release.pk}", lambda: published.ranked_around(release)
+        )
+        around = published.with_tag_lists("agencies").surroundings(ranked)
         return super().get_context_data(
             previous_release=around.previous,
             next_release=around.following,

@@ -100,6 +100,24 @@ def test_detail_page_queries_do_not_grow_with_tags_or_related(
     assert response.content.decode().count('class="card"') == 5
 
 
+
+def test_detail_page_keeps_its_ranking_until_the_data_changes(
+    client, make_release, imda, django_assert_num_queries, settings
+):
+    settings.PAGE_CACHE_ENABLED = False  # the page itself is rendered each time
+    release = make_release(agencies=[imda], published_on=datetime.date(2020, 1, 1))
+    make_release(title="First mate", agencies=[imda], published_on=datetime.date(2019, 1, 1))
+    client.get(release.get_absolute_url())
+    # Seen again: no ranking statement (nor, on SQLite, the count of each tag's links).
+    expected = 10 - 2 if connection.vendor == "sqlite" else 9 - 1
+    with django_assert_num_queries(expected):
+        page = client.get(release.get_absolute_url()).content.decode()
+    assert "First mate" in page
+    # Any change gives a new ranking: a new release sharing the agency is listed.
+    make_release(title="Second mate", agencies=[imda], published_on=datetime.date(2021, 1, 1))
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert "First mate" in page and "Second mate" in page
+
 def test_around_finds_neighbours_and_related_together(make_release, imda, mci):
     day = datetime.date(2020, 6, 1)
     earlier = make_release(title="Earlier", agencies=[imda], published_on=datetime.date(2020, 1, 1))
