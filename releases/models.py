@@ -739,7 +739,7 @@ class ReleaseQuerySet(models.QuerySet):
             return [(pk, score) for pk, score in cursor.fetchall() if pk is not None]
 
     def surroundings(self, ranked) -> Surroundings:
-        """The releases of `ranked_around()`'s rows, fetched in one query (and self's prefetches)."""
+        """The releases of `ranked_around()`'s rows, in one query (and self's prefetches)."""
         shown = {other.pk: other for other in self.filter(pk__in={pk for pk, _ in ranked})}
         related, roles = [], {}
         for pk, score in ranked:

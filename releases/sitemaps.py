@@ -1,17 +1,56 @@
 """For crawlers: `/sitemap.xml` (an index of one sitemap per section) and `/robots.txt`."""
 
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
 
+from .caching import remember
 from .models import Agency, Figure, Programme, Release, published_items, published_via
 
 
-class ReleaseSitemap(Sitemap):
+class CountedPaginator(Paginator):
+    """A paginator whose item count comes from `count()` rather than counting what it pages."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.counted = count
+
+    @cached_property
+    def count(self):
+        return self.counted()
+
+
+class ArchiveSitemap(Sitemap):
+    def __init__(self, request=None):
+        self.request = request  # the request being answered, if any
+
+
+class CountingSitemap(ArchiveSitemap):
+    """A sitemap whose size is counted once per data version (see `remember`).
+
+    The index asks every section its size: counting a million releases, and
+    the figures in use, took most of a second.
+    """
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def paginator(self):
+        key = f"sitemap:{type(self).__name__}"
+        if self.request is None:
+            return CountedPaginator(self.items(), self.limit, count=self.count)
+        return CountedPaginator(
+            self.items(), self.limit, count=partial(remember, self.request, key, self.count)
+        )
+
+
+class ReleaseSitemap(CountingSitemap):
     changefreq = "yearly"
     priority = 0.8
     # Crawlers accept up to 50,000 URLs a file, but rendering that many took ~3 s;
@@ -20,6 +59,9 @@ class ReleaseSitemap(Sitemap):
 
     def items(self):
         return Release.objects.published().only("slug", "updated_at").sorted_by("newest")
+
+    def count(self):
+        return Release.objects.published().count()
 
     def lastmod(self, release):
         return release.updated_at
@@ -30,19 +72,7 @@ class ReleaseSitemap(Sitemap):
         return newest_edit(self.items())
 
 
-class CountedPaginator(Paginator):
-    """A paginator that counts its items with a cheaper query than the one it pages."""
-
-    def __init__(self, object_list, per_page, *, counted):
-        super().__init__(object_list, per_page)
-        self.counted = counted
-
-    @cached_property
-    def count(self):
-        return self.counted.count()
-
-
-class TagSitemap(Sitemap):
+class TagSitemap(CountingSitemap):
     """Tag pages with at least one published release; modified when their newest release was.
 
     A section lists its tags with one pass over all of their links. The index
@@ -68,18 +98,17 @@ class TagSitemap(Sitemap):
     def lastmod(self, tag):
         return tag.last_modified
 
-    @property
-    def paginator(self):
+    def count(self):
+        # Cheaper than counting items(), which aggregates every tag's links.
         links = self.model.through_model().objects.filter(published_via("content_object"))
-        in_use = self.model.objects.filter(Exists(links.filter(tag=OuterRef("pk"))))
-        return CountedPaginator(self.items(), self.limit, counted=in_use)
+        return self.model.objects.filter(Exists(links.filter(tag=OuterRef("pk")))).count()
 
     def get_latest_lastmod(self):
         links = self.model.through_model().objects.filter(content_object=OuterRef("pk"))
         return newest_edit(Release.objects.published().filter(Exists(links)))
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(ArchiveSitemap):
     changefreq = "daily"
     priority = 0.6
 
@@ -115,6 +144,20 @@ sitemaps = {
     "programmes": ProgrammeSitemap,
     "figures": FigureSitemap,
 }
+
+
+def sections(request) -> dict:
+    return {name: sitemap(request) for name, sitemap in sitemaps.items()}
+
+
+def sitemap_index(request):
+    return sitemap_views.index(
+        request, sitemaps=sections(request), sitemap_url_name="releases:sitemap_section"
+    )
+
+
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, sitemaps=sections(request), section=section)
 
 
 def newest_edit(releases):

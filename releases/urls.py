@@ -1,4 +1,3 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path, register_converter
 
 from . import api, views
@@ -6,7 +5,7 @@ from .converters import UnicodeSlugConverter
 from .exporting import ReleaseExportView
 from .feeds import ReleaseFeedView
 from .models import Agency, Figure, Programme
-from .sitemaps import robots_txt, sitemaps
+from .sitemaps import robots_txt, sitemap_index, sitemap_section
 
 app_name = "releases"
 register_converter(UnicodeSlugConverter, "uslug")
@@ -57,17 +56,7 @@ urlpatterns = [
     path("api/releases/", api.ReleaseListAPI.as_view(), name="api_list"),
     path("api/releases/<slug:slug>/", api.ReleaseDetailAPI.as_view(), name="api_detail"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": sitemaps, "sitemap_url_name": "releases:sitemap_section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": sitemaps},
-        name="sitemap_section",
-    ),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots"),
 ]

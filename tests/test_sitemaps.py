@@ -147,3 +147,26 @@ def test_index_costs_the_same_however_many_tags(
         make_release(agencies=[f"Agency {n}"], programmes=[f"Programme {n}"])
     with django_assert_max_num_queries(9):
         assert client.get("/sitemap.xml").status_code == 200
+
+
+def test_index_counts_each_section_once_until_the_data_changes(
+    client, make_release, monkeypatch, settings, django_assert_num_queries
+):
+    from releases.sitemaps import ReleaseSitemap
+
+    settings.PAGE_CACHE_ENABLED = False  # the index itself is rendered each time
+    monkeypatch.setattr(ReleaseSitemap, "limit", 2)
+    for n in range(2):
+        make_release(slug=f"release-{n}")
+    second_page = "http://testserver/sitemap-releases.xml?p=2"
+
+    def locations():
+        root = parse(client.get("/sitemap.xml"), "sitemapindex")
+        return [s.findtext(f"{SITEMAP}loc") for s in root.findall(f"{SITEMAP}sitemap")]
+
+    assert second_page not in locations()
+    # Seen again: the data version and each section's newest edit, no counts.
+    with django_assert_num_queries(1 + 4):
+        assert second_page not in locations()
+    make_release(slug="release-2")
+    assert second_page in locations()
