@@ -83,10 +83,9 @@ def prepare_database(database_url, size):
 
 def pick_urls(database_url):
     """Representative URLs of each page type, chosen from the loaded data."""
-    code = """
+    code = f"""
 import json
 import random
-ROTATION = %d
 from django.db.models import Count
 from releases.models import Agency, Release
 r = Release.objects.published()
@@ -94,11 +93,11 @@ agency = Agency.objects.annotate(n=Count("items")).order_by("-n").first()
 middle = r.order_by("-published_on")[r.count() // 2]
 year = middle.published_on.year
 ids = r.order_by("pk").values_list("pk", flat=True)
-sample = random.Random(7).sample(range(ids.first(), ids.last() + 1), ROTATION * 2)
-slugs = list(r.filter(pk__in=sample).values_list("slug", flat=True)[:ROTATION])
+sample = random.Random(7).sample(range(ids.first(), ids.last() + 1), {ROTATION * 2})
+slugs = list(r.filter(pk__in=sample).values_list("slug", flat=True)[:{ROTATION}])
 random.Random(7).shuffle(slugs)
-print(json.dumps({"agency": agency.slug, "year": year, "slug": middle.slug, "slugs": slugs}))
-""" % ROTATION
+print(json.dumps({{"agency": agency.slug, "year": year, "slug": middle.slug, "slugs": slugs}}))
+"""
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code], cwd=PROJECT,
         env=django_env(database_url), capture_output=True, text=True, check=True,

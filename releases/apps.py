@@ -9,13 +9,21 @@ def reinstall_triggers(sender, using, **kwargs):
     """Put back triggers that SQLite dropped while a migration rebuilt a table.
 
     SQLite "alters" a table by copying it into a new one, which loses the
-    triggers on it: the change-tracking ones and, for releases_release, the
-    full-text index's. Both are defined once and re-created here if missing.
+    triggers on it: the change-tracking ones, those copying release dates onto
+    tag links and, for releases_release, the full-text index's. Each is defined
+    once and re-created here.
     """
-    from .triggers import STATE_TABLE, install_state_triggers
+    from .triggers import (
+        LINK_TABLES,
+        STATE_TABLE,
+        install_link_date_triggers,
+        install_state_triggers,
+    )
 
     connection = connections[using]
     tables = connection.introspection.table_names()
+    if LINK_TABLES[0] in tables and has_column(connection, LINK_TABLES[0], "published_on"):
+        install_link_date_triggers(connection)
     if STATE_TABLE in tables:
         install_state_triggers(connection)
         # `flush` empties every table and then sends post_migrate: put the one row back.
@@ -30,6 +38,12 @@ def reinstall_triggers(sender, using, **kwargs):
             for statement in schema.SQLITE_FORWARD:
                 if statement.startswith("CREATE TRIGGER") and statement.split()[2] not in existing:
                     cursor.execute(statement)
+
+
+def has_column(connection, table, column) -> bool:
+    with connection.cursor() as cursor:
+        description = connection.introspection.get_table_description(cursor, table)
+    return any(info.name == column for info in description)
 
 
 class ReleasesConfig(AppConfig):

@@ -1,5 +1,4 @@
 import copy
-import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -8,7 +7,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -418,6 +417,9 @@ class ReleaseTagLink(TaggedItemBase):
     """One tag on one release; unique so that loading a fixture twice adds nothing."""
 
     content_object = models.ForeignKey("Release", on_delete=models.CASCADE)
+    # The release's date, copied by database triggers (releases/triggers.py), so that a
+    # tag's releases nearest in date are a walk along one index (related releases).
+    published_on = models.DateField(null=True, editable=False)
 
     natural_key_fields = ["content_object_id", "tag_id"]
 
@@ -432,6 +434,11 @@ class TaggedAgency(ReleaseTagLink):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_agency_link")
         ]
+        indexes = [
+            models.Index(
+                fields=["tag", "published_on", "content_object"], name="agency_link_by_date"
+            )
+        ]
 
 
 class TaggedProgramme(ReleaseTagLink):
@@ -441,6 +448,11 @@ class TaggedProgramme(ReleaseTagLink):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_programme_link")
         ]
+        indexes = [
+            models.Index(
+                fields=["tag", "published_on", "content_object"], name="programme_link_by_date"
+            )
+        ]
 
 
 class TaggedFigure(ReleaseTagLink):
@@ -449,6 +461,11 @@ class TaggedFigure(ReleaseTagLink):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_figure_link")
+        ]
+        indexes = [
+            models.Index(
+                fields=["tag", "published_on", "content_object"], name="figure_link_by_date"
+            )
         ]
 
 
@@ -478,30 +495,6 @@ class FigureRedirect(TagRedirect):
 
 
 # --- Releases ----------------------------------------------------------------------
-
-
-class EqualsAnyOf(Lookup):
-    """`lhs = ANY(ARRAY(subquery))` (PostgreSQL): the subquery runs first, once.
-
-    Where `lhs IN (subquery)` would leave the planner free to join the other way.
-    """
-
-    lookup_name = "equals_any_of"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
-
-
-class ProbedPerRow(Exists):
-    """EXISTS that PostgreSQL checks row by row as it walks an index.
-
-    OFFSET keeps the planner from turning it into a join (which, misjudging
-    how many rows match, it might run the other way round).
-    """
-
-    template = "EXISTS(%(subquery)s OFFSET 0)"
 
 
 @dataclass
@@ -631,47 +624,25 @@ class ReleaseQuerySet(models.QuerySet):
         RELATED_CANDIDATES_PER_TAG releases carrying it that are nearest in date
         (half before, half after): the cost stays bounded however common a tag is
         (an agency on most of the archive would otherwise make every page rank most
-        of the archive), and an old release finds its contemporaries. Each
-        candidate's score counts its links to this release's tags through the
-        links' unique (release, tag) index.
+        of the archive), and an old release finds its contemporaries. Each side of
+        a tag is a walk along its link table's (tag, date, release) index from this
+        release's date, checking each release it meets against `self`, so a rare
+        tag and a common one cost the same. Each candidate's score counts its links
+        to this release's tags through the links' unique (release, tag) index.
         """
         others = self.prefetch_related(None).values("pk", "published_on")
         half = self.RELATED_CANDIDATES_PER_TAG // 2
         tags = {field: [tag.pk for tag in release.tags_of(field)] for field in self.RELATED_WEIGHTS}
-        few_links = self._tags_with_few_links(tags)
-        sqlite = connections[self.db].vendor == "sqlite"
         arms, scores, params, score_params = [], [], [], []
         for field, weight in self.RELATED_WEIGHTS.items():
             tag_ids = tags[field]
             if not tag_ids:
                 continue
             through = Release.tag_links()[field]
-            link = through._meta.model_name
-            few = few_links.get(field, set())
-            for side in (others.before(release), others.after(release)):
-                if sqlite:
-                    # A range bounded on both sides: SQLite then walks the date index
-                    # (with only an upper bound it reads every link of the tag).
-                    side = side.filter(published_on__gte=datetime.date.min)
-                carriers = through.objects.filter(tag=self.TAG_STAND_IN).values("content_object")
-                if sqlite:
-                    walk = side.filter(**{f"{link}__tag": self.TAG_STAND_IN})
-                    from_links = side.filter(pk__in=carriers)
-                else:
-                    # Both forced: PostgreSQL's estimates of a date range and of a tag's
-                    # share were often far enough off that it joined the other way,
-                    # reading thousands of links or half the archive's dates (10-20 ms).
-                    walk = side.filter(ProbedPerRow(carriers.filter(content_object=OuterRef("pk"))))
-                    from_links = side.filter(EqualsAnyOf(F("pk"), Subquery(carriers)))
-                # Compiled once per side and plan, then given each tag's id in the
-                # stand-in's place.
-                compiled = {}
+            for side in self._nearest_carrying(others, through._meta.model_name, release):
+                # Compiled once per side, then given each tag's id in the stand-in's place.
+                sql, side_params = side[:half].query.sql_with_params()
                 for tag_id in tag_ids:
-                    rare = tag_id in few
-                    if rare not in compiled:
-                        plan = from_links if rare else walk
-                        compiled[rare] = plan[:half].query.sql_with_params()
-                    sql, side_params = compiled[rare]
                     # Wrapped: SQLite allows no LIMIT on a bare arm of a UNION.
                     arms.append(f"SELECT * FROM ({sql}) AS nearest_{len(arms)}")
                     params.extend(tag_id if p == self.TAG_STAND_IN else p for p in side_params)
@@ -691,42 +662,27 @@ class ReleaseQuerySet(models.QuerySet):
         )
         return sql, [*score_params, *params, limit]
 
-    # Below this many links, a tag's candidates are found from its links, not by
-    # walking the releases by date (see _tags_with_few_links).
-    FEW_LINKS = 1_000
+    def _nearest_carrying(self, releases, link: str, release) -> tuple:
+        """`releases` carrying the tag TAG_STAND_IN through `link`: before this release,
+        nearest first, and after it.
 
-    def _tags_with_few_links(self, tags: dict) -> dict:
-        """{field: {tag ids}} of the tags on fewer than FEW_LINKS releases.
-
-        Nearest in date among a tag's releases: for a common tag, walking the
-        releases by date finds 50 after a few hundred; for a rare one, reading its
-        links is cheaper. Neither engine picked well by itself. SQLite keeps no
-        per-value statistics and picked one plan for every tag (reading all 70,000
-        links of a common agency: 190 ms; walking the whole archive for a rare
-        one: 15 ms). PostgreSQL misjudged the tags in between: for an agency on
-        743 of 100,000 releases it read half the archive's dates, 19 ms an arm.
-        One bounded count per tag tells them apart.
+        Bounded, filtered and ordered on the link's own copy of the date (and its
+        release id, for releases of the same day), all in one filter() so that both
+        sides join the link table once: the walk is along the link's index.
         """
-        if not any(tags.values()):
-            return {}
-        links = Release.tag_links()
-        counts, params = [], []
-        for field, tag_ids in tags.items():
-            table = links[field]._meta.db_table
-            for tag_id in tag_ids:
-                counts.append(
-                    f"SELECT %s, %s, (SELECT COUNT(*) FROM"
-                    f" (SELECT 1 FROM {table} WHERE tag_id = %s LIMIT %s) AS bounded)"
-                )
-                params += [field, tag_id, tag_id, self.FEW_LINKS]
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(counts), params)
-            rows = cursor.fetchall()
-        few = {}
-        for field, tag_id, count in rows:
-            if count < self.FEW_LINKS:
-                few.setdefault(field, set()).add(tag_id)
-        return few
+        date, pk, day = f"{link}__published_on", f"{link}__content_object_id", release.published_on
+        tag = {f"{link}__tag": self.TAG_STAND_IN}
+        before = releases.filter(
+            Q(**{f"{date}__lt": day}) | Q(**{date: day, f"{pk}__lt": release.pk}),
+            **tag,
+            **{f"{date}__lte": day},
+        ).order_by(f"-{date}", f"-{pk}")
+        after = releases.filter(
+            Q(**{f"{date}__gt": day}) | Q(**{date: day, f"{pk}__gt": release.pk}),
+            **tag,
+            **{f"{date}__gte": day},
+        ).order_by(date, pk)
+        return before, after
 
     def related_to(self, release, limit=5):
         """Releases sharing tags with this one, best first, each with its `relatedness`."""
@@ -736,9 +692,8 @@ class ReleaseQuerySet(models.QuerySet):
         """The releases a release's page links to: previous, next and related.
 
         One statement finds them all (the related ranking and both neighbours),
-        one more fetches them, plus one counting each tag's links (see
-        _tags_with_few_links), one per tag kind if the release's tags were not
-        prefetched and whatever `self` prefetches.
+        one more fetches them, plus one per tag kind if the release's tags were
+        not prefetched and whatever `self` prefetches.
         """
         return self.surroundings(self.ranked_around(release, limit, neighbours))
 

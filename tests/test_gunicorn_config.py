@@ -28,5 +28,6 @@ def test_a_worker_freezes_what_its_first_requests_left_alive(config):
     assert frozen > 0
 
     # Later requests leave the frozen set alone (it is taken once, not grown per request).
+    # It may shrink: a frozen object that another thread lets go of leaves it.
     config["post_request"](SimpleNamespace(nr=warm + 1), None, {}, None)
-    assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() <= frozen

@@ -180,7 +180,7 @@ for through, (tag_table, columns) in SQLITE_TAG_TABLES.items():
         ),
         sqlite_trigger(
             f"{through}_search_update",
-            f"AFTER UPDATE ON {through}",
+            f"AFTER UPDATE OF content_object_id, tag_id ON {through}",
             sqlite_reindex("SELECT OLD.content_object_id UNION SELECT NEW.content_object_id"),
         ),
         sqlite_trigger(
