@@ -3,7 +3,9 @@
 import datetime
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from releases.models import Agency, Programme, Release
 
@@ -198,3 +200,19 @@ def test_around_the_first_and_last_release(make_release, imda):
     untagged = make_release(published_on=datetime.date(2003, 1, 1))
     around = Release.objects.published().around(untagged)
     assert (around.previous, around.following, around.related) == (last, None, [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_loaded_before_its_release_gets_the_date_at_commit():
+    # loaddata defers foreign keys, so a fixture may list a link before its release.
+    agency = Agency.objects.create(name="Early Agency")
+    with transaction.atomic():
+        Release.tag_links()["agencies"].objects.create(content_object_id=424242, tag=agency)
+        release = Release.objects.create(
+            pk=424242,
+            title="Late",
+            slug="late",
+            body="Body.",
+            published_on=datetime.date(2015, 3, 4),
+        )
+    assert link_dates(release) == {datetime.date(2015, 3, 4)}

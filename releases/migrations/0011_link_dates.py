@@ -26,6 +26,7 @@ def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS releases_release_date() CASCADE")
         schema_editor.execute("DROP FUNCTION IF EXISTS releases_link_date() CASCADE")
+        schema_editor.execute("DROP FUNCTION IF EXISTS releases_link_date_late() CASCADE")
         return
     for name in ("releases_release_date_insert", "releases_release_date_update"):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
