@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pages import PORT, Server, pick_urls, prepare_database
+from pages import PORT, Server, first, pick_urls, prepare_database
 
 CLUSTER = ["pg_ctlcluster", "--skip-systemctl-redirect"]
 
@@ -41,7 +41,8 @@ def worker_memory(server) -> dict[int, int]:
 
 
 def wrk_mix(urls, connections, seconds):
-    paths = ", ".join(f'"{path}"' for _, path in urls)
+    # One URL per page type (a row that cycles through many pages gives its first).
+    paths = ", ".join(f'"{first(path)}"' for _, path in urls)
     script = f"""
 local paths = {{{paths}}}
 local i = 0
