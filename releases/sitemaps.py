@@ -41,13 +41,13 @@ class CountingSitemap(ArchiveSitemap):
         raise NotImplementedError
 
     @property
+    def count_key(self) -> str:
+        return f"sitemap:{type(self).__name__}"
+
+    @property
     def paginator(self):
-        key = f"sitemap:{type(self).__name__}"
-        if self.request is None:
-            return CountedPaginator(self.items(), self.limit, count=self.count)
-        return CountedPaginator(
-            self.items(), self.limit, count=partial(remember, self.request, key, self.count)
-        )
+        count = partial(remember, self.request, self.count_key, self.count)
+        return CountedPaginator(self.items(), self.limit, count=count)
 
 
 class ReleaseSitemap(CountingSitemap):
@@ -59,6 +59,9 @@ class ReleaseSitemap(CountingSitemap):
 
     def items(self):
         return Release.objects.published().only("slug", "updated_at").sorted_by("newest")
+
+    # The home page's count of published releases: one count serves both.
+    count_key = "published"
 
     def count(self):
         return Release.objects.published().count()
