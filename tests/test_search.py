@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from releases.models import Agency, Programme, Release
+from releases.models import Agency, Programme, Release, TaggedAgency
 from releases.search import search_releases
 
 
@@ -372,6 +372,20 @@ def test_index_follows_tag_changes_and_renames(make_release, imda):
     assert found("IMDASG") == set()
     Programme.objects.filter(slug="osprey").update(name="Heron Scheme")
     assert found("heron") == {"Tag test"}
+
+
+def test_index_follows_links_moved_by_update(make_release, imda, mci):
+    first, second = make_release(title="First"), make_release(title="Second")
+    first.agencies.add(imda)
+    links = TaggedAgency.objects.filter(content_object=first)
+    links.update(content_object=second)
+    assert found("IMDA") == {"Second"}
+    links = TaggedAgency.objects.filter(content_object=second)
+    links.update(tag=mci)
+    assert found("IMDA") == set() and found("MCI") == {"Second"}
+    # A date change reaches the links without changing what either release is found by.
+    Release.objects.filter(pk=second.pk).update(published_on=datetime.date(2019, 5, 5))
+    assert found("MCI") == {"Second"} and links.get().published_on == datetime.date(2019, 5, 5)
 
 
 def test_index_follows_update_delete_and_bulk_create(make_release):
