@@ -239,7 +239,7 @@ class ReleaseLookupMixin:
     def get_queryset(self):
         user = self.request.user
         releases = Release.objects.all() if user.is_staff else Release.objects.published()
-        return releases.with_tag_lists().prefetch_related("agencies_links__tag__aliases")
+        return releases.with_tag_lists().prefetch_related("loaded_agencies__aliases")
 
     def get(self, request, *args, **kwargs):
         try:

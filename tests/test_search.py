@@ -449,12 +449,12 @@ def test_query_count_does_not_grow_with_matches(
         make_release(title=f"Heron {n}", agencies=[imda], programmes=["Wetlands"])
     client.get("/search/", {"q": "egret"})  # warm Django's content-type cache
     # The data version (caching headers), facets and count, page ids, excerpts, releases,
-    # their agencies (+1: the filter); the API loads all three tag kinds.
+    # their agencies (+1: the filter); the API, all three tag kinds at once.
     # PostgreSQL adds a savepoint pair and a SET LOCAL around the facet query.
     facets = 4 if connection.vendor == "postgresql" else 1
     with django_assert_num_queries(6 + facets):
         assert client.get("/search/", {"q": "heron", "agency": "imda"}).status_code == 200
-    with django_assert_num_queries(7 + facets):
+    with django_assert_num_queries(5 + facets):
         assert client.get("/api/releases/", {"q": "heron"}).status_code == 200
     # No results: the data version, facets and count, the vocabulary, and a check that the
     # suggestion finds some.
@@ -469,7 +469,7 @@ def test_count_and_facets_are_remembered_until_the_data_changes(
     make_release(title="Heron count", agencies=[imda])
     first = client.get("/api/releases/", {"q": "heron"}).json()
     # Another sort and the HTML page reuse the count and facets: no facet query.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         newest = client.get("/api/releases/", {"q": "heron", "sort": "newest"}).json()
     assert newest["count"] == first["count"] == 1
     assert newest["facets"] == first["facets"]
@@ -495,9 +495,9 @@ def test_paging_through_a_search_reads_the_remembered_matches(
 
     first = titles(1, sort="newest")
     assert first == [f"Heron {day}" for day in range(25, 5, -1)]
-    # The data version, the excerpts, the releases and their three tag kinds: no facet
-    # query and no search for the page.
-    with django_assert_num_queries(6):
+    # The data version, the excerpts, the releases and their tags: no facet query and no
+    # search for the page.
+    with django_assert_num_queries(4):
         assert titles(2, sort="newest") == [f"Heron {day}" for day in range(5, 0, -1)]
     # Another order is its own search; a new release makes every remembered list stale.
     assert titles(2, sort="oldest") == [f"Heron {day}" for day in range(21, 26)]
