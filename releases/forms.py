@@ -119,6 +119,11 @@ class ReleaseFilterForm(forms.Form):
         labels = dict(self.fields["sort"].choices)
         return [(value, labels[value], value == current) for value in offered]
 
+    def kind_choices(self) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) for the kind menu: the widget's templates cost more."""
+        current = self.data.get("kind") or ""
+        return [(value, label, value == current) for value, label in self.fields["kind"].choices]
+
     def applied_filters(self) -> list[tuple[str, str, str | None]]:
         """(label, parameter, value) for each applied filter, for removable chips."""
         if not self.is_valid():

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from releases.models import Release
+from releases.templatetags.archive_tags import long_date
 
 
 def test_home_lists_latest_releases_and_browse_links(client, release):
@@ -137,3 +138,21 @@ def test_home_and_detail_query_counts_are_bounded(client, release, django_assert
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(release.get_absolute_url()).status_code == 200
+
+
+def test_listed_dates_read_as_day_month_year(client, make_release):
+    make_release(title="Dated", published_on=datetime.date(2022, 12, 2))
+    text = client.get("/releases/").content.decode()
+    assert '<time datetime="2022-12-02">2 December 2022</time>' in text
+    assert long_date(datetime.date(2021, 3, 9)) == "9 March 2021"
+    assert long_date(None) == ""
+
+
+def test_kind_menu_offers_every_kind_and_keeps_the_choice(client, release):
+    text = client.get("/releases/", {"kind": "speech"}).content.decode()
+    assert '<option value="speech" selected>Speech</option>' in text
+    assert '<option value="">Any kind</option>' in text
+    assert all(f'<option value="{value}"' in text for value, _ in Release.Kind.choices)
+    assert (
+        '<option value="" selected>Any kind</option>' in client.get("/releases/").content.decode()
+    )

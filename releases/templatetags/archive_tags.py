@@ -1,8 +1,12 @@
+import datetime
+from functools import lru_cache
 from html import escape
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -50,3 +54,20 @@ def tag_options(tags, chosen):
             for tag in tags
         )
     )
+
+
+@register.filter
+def long_date(day):
+    """`day|date:"j F Y"` ("2 December 2022") for a date, remembered per date and language.
+
+    A list page writes twenty dates, and Django's filter looks up the format and
+    month names afresh each time (a third of a millisecond a page).
+    """
+    if type(day) is not datetime.date:
+        return date_filter(day, "j F Y")  # a datetime is shown in local time
+    return _long_date(day, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _long_date(day, language):
+    return date_filter(day, "j F Y")
