@@ -68,7 +68,9 @@ class ReleaseListAPI(FilteredReleasesMixin, View):
         if not form.is_valid():
             return error_response("Invalid filter.", 400, error_messages(form))
         releases = self.filtered_queryset()
-        paginator = ArchivePaginator(releases, self.page_size, request=request)
+        paginator = ArchivePaginator(
+            releases, self.page_size, request=request, count_key=self.count_key()
+        )
         try:
             page = paginator.page(request.GET.get("page") or 1)
         except InvalidPage:

