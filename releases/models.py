@@ -771,11 +771,16 @@ class ReleaseQuerySet(models.QuerySet):
             self.RELATED_CANDIDATES_PER_TAG,
             tuple(self.RELATED_WEIGHTS.items()),
         )
-        if key not in self._around_statements:
-            if len(self._around_statements) > 1_000:
-                self._around_statements.clear()
-            self._around_statements[key] = self._write_around(tag_counts, limit, neighbours)
-        return self._around_statements[key]
+        try:
+            return self._around_statements[key]
+        except KeyError:
+            pass
+        except TypeError:  # a condition on something unhashable: written each time
+            return self._write_around(tag_counts, limit, neighbours)
+        if len(self._around_statements) > 1_000:
+            self._around_statements.clear()
+        written = self._around_statements[key] = self._write_around(tag_counts, limit, neighbours)
+        return written
 
     def _write_around(self, tag_counts, limit, neighbours):
         stand_in = Release(pk=self.PK_STAND_IN, published_on=self.DATE_STAND_IN)

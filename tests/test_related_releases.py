@@ -215,3 +215,18 @@ def test_a_link_loaded_before_its_release_gets_the_date_at_commit():
             published_on=datetime.date(2015, 3, 4),
         )
     assert link_dates(release) == {datetime.date(2015, 3, 4)}
+
+
+def test_rankings_of_different_querysets_and_releases_stay_apart(make_release, imda, mci):
+    # The ranking's statement is written once per shape and reused: the release, its
+    # tags and the queryset's conditions must still each be its own.
+    speech = make_release(title="Speech", kind="speech", agencies=[imda])
+    factsheet = make_release(title="Factsheet", kind="factsheet", agencies=[imda])
+    first = make_release(agencies=[imda])
+    other = make_release(title="Other", agencies=[mci])
+    second = make_release(agencies=[mci])
+    published = Release.objects.published()
+    assert set(published.related_to(first)) == {speech, factsheet}
+    assert list(published.filter(kind="speech").related_to(first)) == [speech]
+    assert list(published.filter(kind="factsheet").related_to(first)) == [factsheet]
+    assert list(published.related_to(second)) == [other]
