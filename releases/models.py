@@ -9,7 +9,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.db.models.query import ModelIterable
 from django.urls import reverse
@@ -565,6 +565,32 @@ class ReleaseQuerySet(models.QuerySet):
             tag_lists.attach(chunk, self._tag_list_fields, Release.tag_links(), self.db)
             yield from chunk
 
+    def among(self, ids):
+        """This queryset's releases whose id is in `ids` (a page's worth), in no order.
+
+        `filter(pk__in=ids)` reads the same rows, but SQLite, keeping no statistics,
+        takes `status = ? AND published_on <= ?` for a selective use of the listing
+        index and walked every published release to find a handful (a release page's
+        related releases: 16 ms at 100,000). Here the ids alone find the rows, and
+        this queryset's conditions are checked on each, again by id. What is loaded
+        with them (deferred fields, tag lists, prefetches) is this queryset's.
+        PostgreSQL plans from statistics and looks the ids up either way: there the
+        plain filter is kept (the correlated check cost it about a millisecond).
+        """
+        if connections[self.db].vendor != "sqlite":
+            return self.filter(pk__in=list(ids)).order_by()
+        matching = self.order_by().values("pk").filter(pk=OuterRef("pk"))
+        found = (
+            type(self)(model=self.model, using=self._db)
+            .filter(Exists(matching), pk__in=list(ids))
+            .order_by()
+        )
+        found.query.deferred_loading = self.query.deferred_loading
+        found.query.select_related = self.query.select_related
+        found._tag_list_fields = self._tag_list_fields
+        found._prefetch_related_lookups = self._prefetch_related_lookups
+        return found
+
     def for_listing(self):
         """Leave the long columns in the database when only cards are shown."""
         return self.defer("body", "body_html")
@@ -810,7 +836,7 @@ class ReleaseQuerySet(models.QuerySet):
 
     def surroundings(self, ranked) -> Surroundings:
         """The releases of `ranked_around()`'s rows, in one query (and self's prefetches)."""
-        shown = {other.pk: other for other in self.filter(pk__in={pk for pk, _ in ranked})}
+        shown = {other.pk: other for other in self.among({pk for pk, _ in ranked})}
         related, roles = [], {}
         for pk, score in ranked:
             if pk not in shown:

@@ -48,5 +48,5 @@ class ArchivePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(releases.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
-        rows = {release.pk: release for release in releases.filter(pk__in=ids)}
+        rows = {release.pk: release for release in releases.among(ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

@@ -69,3 +69,15 @@ def test_prefetch_none_drops_the_tag_lists_too(make_release, django_assert_num_q
         (release,) = Release.objects.with_tag_lists().prefetch_related(None)
     with django_assert_num_queries(1):
         assert [p.name for p in release.programme_list] == ["Solo"]
+
+
+def test_among_finds_by_id_only_what_the_queryset_holds(make_release, django_assert_num_queries):
+    agency = Agency.objects.create(name="Among Agency")
+    shown = make_release(agencies=[agency], kind="speech")
+    draft = make_release(agencies=[agency], status=Release.Status.DRAFT)
+    factsheet = make_release(agencies=[agency], kind="factsheet")
+    listing = Release.objects.published().filter(kind="speech").for_listing().with_tag_lists()
+    with django_assert_num_queries(2):  # the releases, their tags
+        (found,) = listing.among([shown.pk, draft.pk, factsheet.pk, 10**9])
+        assert found.pk == shown.pk and found.agency_list == [agency]
+    assert "body" in found.get_deferred_fields()

@@ -232,7 +232,7 @@ class SearchResults:
         found = (
             Release.objects.using(self.using).published().for_listing().with_tag_lists(*self.tags)
         )
-        by_id = found.in_bulk(ids)
+        by_id = {release.pk: release for release in found.among(ids)}
         page = [by_id[pk] for pk in ids if pk in by_id]
         for release in page:
             release.snippet = snippets.choose(*texts.get(release.pk, (None, None)))
