@@ -1050,7 +1050,7 @@ class Release(models.Model):
         loaded = getattr(self, tag_lists.attribute(field), None)
         if loaded is None:
             return list(getattr(self, field).all())
-        return loaded
+        return list(loaded)
 
     # For templates, which cannot pass an argument to tags_of().
     @property
