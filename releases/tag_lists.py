@@ -45,6 +45,8 @@ def statement(alias: str, links: tuple[tuple[str, type[Model]], ...]) -> Stateme
     for model in tag_models:
         for field in model._meta.concrete_fields:
             columns.setdefault(field.column, field)
+    # Kind, release id and position come first.
+    position = {column: 3 + number for number, column in enumerate(columns)}
     branches, fields = [], []
     for number, ((_, through), model) in enumerate(zip(links, tag_models, strict=True)):
         own = {f.column: f for f in model._meta.concrete_fields}
@@ -70,11 +72,7 @@ def statement(alias: str, links: tuple[tuple[str, type[Model]], ...]) -> Stateme
         )
         fields.append(
             tuple(
-                (
-                    field.attname,
-                    3 + list(columns).index(field.column),
-                    converters(field, connection),
-                )
+                (field.attname, position[field.column], converters(field, connection))
                 for field in model._meta.concrete_fields
             )
         )
