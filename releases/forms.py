@@ -9,15 +9,25 @@ MAX_TAGS_PER_KIND = 10
 MAX_QUERY_LENGTH = 500
 
 
-class TagSlugsField(forms.ModelMultipleChoiceField):
-    """Tags named by slug in the query string; unknown slugs are an error, not a 500."""
+class TagSlugsField(forms.Field):
+    """Tags named by slug in the query string; unknown slugs are an error, not a 500.
 
-    def __init__(self, queryset, kind_label, **kwargs):
+    A plain field rather than a ModelMultipleChoiceField: every listing builds this
+    form, and that field copies its queryset per form and builds a query even for
+    no slugs at all (together ~2 ms of a 15 ms page).
+    """
+
+    widget = forms.MultipleHiddenInput  # reads every value of the parameter
+
+    def __init__(self, model, kind_label, **kwargs):
+        self.model = model
         self.kind_label = kind_label
-        super().__init__(queryset, to_field_name="slug", required=False, **kwargs)
+        super().__init__(required=False, **kwargs)
 
     def clean(self, value):
         values = [v for v in (value or []) if v != ""]
+        if not values:
+            return []
         if len(values) > MAX_TAGS_PER_KIND:
             raise forms.ValidationError(
                 f"Choose at most {MAX_TAGS_PER_KIND} of each kind of tag.", code="too_many"
@@ -32,7 +42,7 @@ class TagSlugsField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     f"“{slug[:60]}” is not a valid {self.kind_label}.", code="invalid_slug"
                 ) from None
-        found = {tag.slug: tag for tag in self.queryset.filter(slug__in=values)}
+        found = {tag.slug: tag for tag in self.model.objects.filter(slug__in=values)}
         missing = [slug for slug in values if slug not in found]
         if missing:
             raise forms.ValidationError(
@@ -50,9 +60,9 @@ class ReleaseFilterForm(forms.Form):
             "max_length": f"Search text can be at most {MAX_QUERY_LENGTH} characters long."
         },
     )
-    agency = TagSlugsField(Agency.objects.all(), "agency")
-    programme = TagSlugsField(Programme.objects.all(), "programme")
-    figure = TagSlugsField(Figure.objects.all(), "figure")
+    agency = TagSlugsField(Agency, "agency")
+    programme = TagSlugsField(Programme, "programme")
+    figure = TagSlugsField(Figure, "figure")
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Release.Kind.choices], required=False)
     year = forms.IntegerField(required=False, min_value=1900, max_value=2999)
     date_from = forms.DateField(required=False, label="From", input_formats=["%Y-%m-%d"])
