@@ -1,6 +1,6 @@
 """For crawlers: `/sitemap.xml` (an index of one sitemap per section) and `/robots.txt`."""
 
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.timezone import template_localtime
 
 from .caching import remember
 from .models import Agency, Figure, Programme, Release, published_items, published_via
@@ -154,9 +156,26 @@ def sections(request) -> dict:
 
 
 def sitemap_index(request):
-    return sitemap_views.index(
-        request, sitemaps=sections(request), sitemap_url_name="releases:sitemap_section"
+    response = sitemap_views.index(
+        request,
+        sitemaps=sections(request),
+        sitemap_url_name="releases:sitemap_section",
+        template_name="sitemap_index.xml",
     )
+    # The index lists every file of every section (200 of them at a million
+    # releases), all files of a section with the section's date. Django's template
+    # formats that date afresh for each entry, which made the index at a million
+    # twice as slow as at 100,000; written once per section, it is not.
+    lastmod = cache(w3c_datetime)
+    response.context_data["sitemaps"] = [
+        (item.location, lastmod(item.last_mod)) for item in response.context_data["sitemaps"]
+    ]
+    return response
+
+
+def w3c_datetime(moment) -> str:
+    """A sitemap's <lastmod>, as Django's template would write it (`date:"c"`, local time)."""
+    return dateformat.format(template_localtime(moment), "c") if moment else ""
 
 
 def sitemap_section(request, section):

@@ -112,6 +112,21 @@ def test_index_dates_the_releases_section_by_its_newest_published_edit(client, m
     assert lastmod.startswith(local_date(newer.updated_at))
 
 
+def test_every_file_of_a_section_carries_its_date_in_local_w3c_time(
+    client, make_release, monkeypatch
+):
+    from releases.sitemaps import ReleaseSitemap
+
+    monkeypatch.setattr(ReleaseSitemap, "limit", 2)
+    releases = [make_release(slug=f"release-{n}") for n in range(3)]
+    newest = max(
+        Release.objects.filter(pk__in=[r.pk for r in releases]).values_list("updated_at", flat=True)
+    )
+    dates = section_dates(client)
+    expected = timezone.localtime(newest).isoformat()
+    assert dates["releases.xml"] == dates["releases.xml?p=2"] == expected
+
+
 def section_dates(client) -> dict:
     root = parse(client.get("/sitemap.xml"), "sitemapindex")
     return {
