@@ -10,9 +10,10 @@ def reinstall_triggers(sender, using, **kwargs):
 
     SQLite "alters" a table by copying it into a new one, which loses the
     triggers on it: the change-tracking ones, those copying release dates onto
-    tag links and, for releases_release, the full-text index's. Each is defined
-    once and re-created here.
+    tag links, those keeping tag tallies and, for releases_release, the full-text
+    index's. Each is defined once and re-created here.
     """
+    from .tallies import TALLY_TABLE, install_tally_triggers
     from .triggers import (
         LINK_TABLES,
         STATE_TABLE,
@@ -22,6 +23,8 @@ def reinstall_triggers(sender, using, **kwargs):
 
     connection = connections[using]
     tables = connection.introspection.table_names()
+    if TALLY_TABLE in tables:
+        install_tally_triggers(connection)
     if LINK_TABLES[0] in tables and has_column(connection, LINK_TABLES[0], "published_on"):
         install_link_date_triggers(connection)
     if STATE_TABLE in tables:

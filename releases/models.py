@@ -9,8 +9,8 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
@@ -48,8 +48,30 @@ def published_items() -> Q:
 
 class TagQuerySet(models.QuerySet):
     def with_release_counts(self):
-        """Annotate `release_count` with the number of published releases."""
-        return self.annotate(release_count=Count("items", filter=published_items()))
+        """Annotate `release_count` with the number of published releases.
+
+        Read from the tally the database keeps (releases/tallies.py), less the
+        releases published for a later day, which the tally cannot tell apart.
+        Their links carry their date, so those are a walk of the link index from
+        today on, each checked against the listing index (no table row read).
+        """
+        tally = TagTally.objects.filter(kind=self.model._meta.model_name, tag_id=OuterRef("pk"))
+        scheduled = (
+            self.model.through_model()
+            .objects.filter(
+                tag=OuterRef("pk"),
+                published_on__gt=timezone.localdate(),
+                content_object__status=Release.Status.PUBLISHED,
+                content_object__published_on=F("published_on"),
+            )
+            .values("tag")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return self.annotate(
+            release_count=Coalesce(Subquery(tally.values("published")), 0)
+            - Coalesce(Subquery(scheduled), 0)
+        )
 
     def in_use(self):
         return self.with_release_counts().filter(release_count__gt=0)
@@ -1174,3 +1196,21 @@ class ArchiveState(models.Model):
 
     def __str__(self):
         return f"version {self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TagTally(models.Model):
+    """How many releases with published status carry a tag: kept by database triggers.
+
+    Never written by Django; `TagQuerySet.with_release_counts` reads it. See
+    releases/tallies.py.
+    """
+
+    kind = models.CharField(max_length=10)  # the tag model's name: agency, programme, figure
+    tag_id = models.BigIntegerField()
+    published = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "tag_id"], name="one_tally_per_tag")]
+
+    def __str__(self):
+        return f"{self.kind} {self.tag_id}: {self.published}"
