@@ -35,11 +35,12 @@ def _postgresql() -> list[str]:
 
     def counted(links: str) -> str:
         # Signed links summed per tag where their release is published. Grouped, so that
-        # one statement never adds to the same tally twice (which ON CONFLICT refuses).
+        # one statement never adds to the same tally twice (which ON CONFLICT refuses);
+        # ordered, so that concurrent writers lock tallies in the same order (no deadlock).
         return add(
             f"SELECT TG_ARGV[0], x.tag_id, sum(x.sign) FROM ({links}) x"
             f" JOIN {RELEASE_TABLE} r ON r.id = x.release_id WHERE r.status = '{PUBLISHED}'"
-            " GROUP BY x.tag_id HAVING sum(x.sign) <> 0"
+            " GROUP BY x.tag_id HAVING sum(x.sign) <> 0 ORDER BY x.tag_id"
         )
 
     def release_links(releases: str) -> str:
@@ -49,7 +50,10 @@ def _postgresql() -> list[str]:
             f" JOIN {table} l ON l.content_object_id = x.id"
             for table, kind in KINDS.items()
         )
-        return add(f"SELECT kind, tag_id, sum(sign) FROM ({links}) found GROUP BY kind, tag_id")
+        return add(
+            f"SELECT kind, tag_id, sum(sign) FROM ({links}) found"
+            " GROUP BY kind, tag_id ORDER BY kind, tag_id"
+        )
 
     inserted = "SELECT tag_id, content_object_id AS release_id, 1 AS sign FROM new_rows"
     deleted = "SELECT tag_id, content_object_id AS release_id, -1 AS sign FROM old_rows"
