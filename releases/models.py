@@ -54,6 +54,8 @@ class TagQuerySet(models.QuerySet):
         releases published for a later day, which the tally cannot tell apart.
         Their links carry their date, so those are a walk of the link index from
         today on, each checked against the listing index (no table row read).
+        Not for querysets that also aggregate over links: grouping by the count
+        would work it out again for every link.
         """
         tally = TagTally.objects.filter(kind=self.model._meta.model_name, tag_id=OuterRef("pk"))
         scheduled = (

@@ -92,11 +92,12 @@ class TagSitemap(CountingSitemap):
     model = None
 
     def items(self):
+        # Tags with no published release have no date: those are left out.
         return (
-            self.model.objects.in_use()
-            .annotate(
+            self.model.objects.annotate(
                 last_modified=Max("items__content_object__updated_at", filter=published_items())
             )
+            .filter(last_modified__isnull=False)
             .order_by("slug")
         )
 
