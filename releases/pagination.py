@@ -17,12 +17,16 @@ class ArchivePaginator(Paginator):
     come from an index-only scan first, then only those rows are loaded.
     """
 
-    def __init__(self, object_list, per_page, *, request=None, count_key=None, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, request=None, count_key=None, counter=None, **kwargs
+    ):
         """`count_key`, when given, names what `object_list` holds (for remembering its
-        count) instead of its SQL: writing that SQL twice cost a filtered page 0.7 ms."""
+        count) instead of its SQL: writing that SQL twice cost a filtered page 0.7 ms.
+        `counter`, when given, counts the same releases a cheaper way."""
         super().__init__(object_list, per_page, **kwargs)
         self.request = request
         self.count_key = count_key
+        self.counter = counter
 
     @cached_property
     def count(self):
@@ -30,7 +34,7 @@ class ArchivePaginator(Paginator):
         if not isinstance(releases, QuerySet):
             return Paginator.count.func(self)
         if self.count_key is not None:
-            return remember(self.request, f"count:{self.count_key}", releases.count)
+            return remember(self.request, f"count:{self.count_key}", self.counter or releases.count)
         try:
             sql = str(releases.query)
         except EmptyResultSet:  # .none(): nothing to count

@@ -110,8 +110,17 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return super().get_paginator(
-            queryset, per_page, request=self.request, count_key=self.count_key(), **kwargs
+            queryset,
+            per_page,
+            request=self.request,
+            count_key=self.count_key(),
+            counter=self.counter(),
+            **kwargs,
         )
+
+    def counter(self):
+        """A cheaper way to count this listing's releases than counting them, if any."""
+        return None
 
     def get_queryset(self):
         return self.filtered_queryset()
@@ -173,6 +182,15 @@ class TagDetailView(ReleaseListView):
 
     def get_base_filters(self):
         return {self.tag_field: [self.tag]}
+
+    def counter(self):
+        # Unfiltered, the page holds the tag's published releases: the database keeps
+        # that count (a common agency's 70,000 links took ~60 ms to count).
+        form = self.get_filter_form()
+        if not form.is_valid() or form.search_text or any(form.filters().values()):
+            return None
+        tags = self.tag_model.objects.filter(pk=self.tag.pk).with_release_counts()
+        return lambda: tags.values_list("release_count", flat=True).get()
 
     verbs = {"agency": "issued by", "figure": "announcing"}
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -80,6 +81,25 @@ def test_drafts_do_not_count_towards_tag_pages(client, make_release, imda):
     page = client.get("/agencies/imda/").content.decode()
     assert "Public" in page
     assert "Hidden" not in page
+
+
+def test_tag_page_counts_only_public_releases_with_and_without_filters(
+    client, make_release, imda, tomorrow
+):
+    make_release(agencies=[imda], kind=Release.Kind.SPEECH, published_on=datetime.date(2023, 5, 1))
+    make_release(agencies=[imda], published_on=datetime.date(2024, 5, 1))
+    make_release(agencies=[imda], status=Release.Status.DRAFT)
+    make_release(agencies=[imda], published_on=tomorrow)
+    make_release()  # another agency's
+
+    def count(url):
+        text = client.get(url).content.decode()
+        return re.search(r'class="result-count">([^<]*)<', text).group(1)
+
+    assert count("/agencies/imda/") == "2 releases"
+    assert count("/agencies/imda/?year=2024") == "1 release"
+    assert count("/agencies/imda/?kind=speech") == "1 release"
+    assert count("/agencies/imda/?year=2030") == "0 releases"
 
 
 @pytest.mark.parametrize(
