@@ -69,7 +69,11 @@ class ReleaseListAPI(FilteredReleasesMixin, View):
             return error_response("Invalid filter.", 400, error_messages(form))
         releases = self.filtered_queryset()
         paginator = ArchivePaginator(
-            releases, self.page_size, request=request, count_key=self.count_key()
+            releases,
+            self.page_size,
+            request=request,
+            count_key=self.count_key(),
+            counter=self.counter(),
         )
         try:
             page = paginator.page(request.GET.get("page") or 1)

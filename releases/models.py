@@ -57,7 +57,7 @@ class TagQuerySet(models.QuerySet):
         Not for querysets that also aggregate over links: grouping by the count
         would work it out again for every link.
         """
-        tally = TagTally.objects.filter(kind=self.model._meta.model_name, tag_id=OuterRef("pk"))
+        tally = Tally.objects.filter(kind=self.model._meta.model_name, tag_id=OuterRef("pk"))
         scheduled = (
             self.model.through_model()
             .objects.filter(
@@ -614,6 +614,25 @@ class ReleaseQuerySet(models.QuerySet):
         found._tag_list_fields = self._tag_list_fields
         found._prefetch_related_lookups = self._prefetch_related_lookups
         return found
+
+    def count_published(self) -> int:
+        """How many releases are public: `published().count()` without counting them.
+
+        The database keeps the number with published status (`Tally`, see
+        releases/tallies.py); those scheduled for a later day are taken off, a
+        walk of the listing index from tomorrow on.
+        """
+        scheduled = (
+            Release.objects.using(self.db)
+            .filter(status=Release.Status.PUBLISHED, published_on__gt=timezone.localdate())
+            .order_by()
+            .values("status")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        kept = Tally.objects.using(self.db).filter(kind=Tally.ARCHIVE, tag_id=0)
+        counts = kept.values_list(F("published") - Coalesce(Subquery(scheduled), 0), flat=True)
+        return counts.first() or 0
 
     def for_listing(self):
         """Leave the long columns in the database when only cards are shown."""
@@ -1200,14 +1219,17 @@ class ArchiveState(models.Model):
         return f"version {self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
-class TagTally(models.Model):
-    """How many releases with published status carry a tag: kept by database triggers.
+class Tally(models.Model):
+    """How many releases with published status carry a tag, or the archive holds.
 
-    Never written by Django; `TagQuerySet.with_release_counts` reads it. See
-    releases/tallies.py.
+    Kept by database triggers and never written by Django (releases/tallies.py).
+    A tag's row has `kind` agency, programme or figure and its id; the archive's
+    own row has kind ARCHIVE and tag id 0.
     """
 
-    kind = models.CharField(max_length=10)  # the tag model's name: agency, programme, figure
+    ARCHIVE = "archive"
+
+    kind = models.CharField(max_length=10)
     tag_id = models.BigIntegerField()
     published = models.IntegerField(default=0)
 

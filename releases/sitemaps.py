@@ -66,7 +66,7 @@ class ReleaseSitemap(CountingSitemap):
     count_key = "published"
 
     def count(self):
-        return Release.objects.published().count()
+        return Release.objects.count_published()
 
     def lastmod(self, release):
         return release.updated_at

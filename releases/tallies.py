@@ -1,4 +1,4 @@
-"""How many published releases carry each tag, kept by database triggers.
+"""How many published releases carry each tag, and the archive holds, kept by triggers.
 
 Tag pages, the home page and every listing's filter menus show each tag's
 count of published releases. Counting them from the links visits every link
@@ -6,7 +6,9 @@ count of published releases. Counting them from the links visits every link
 and the remembered counts go stale on every change: the first reader after a
 press officer's typo fix paid it. So the database keeps a tally per tag of the
 links to releases whose status is published, whichever way the data arrives
-(admin, import, `update()`, `loaddata`), and a count reads one row.
+(admin, import, `update()`, `loaddata`), and a count reads one row. The
+archive's own count of releases with published status is kept the same way, in
+a row of its own.
 
 The tally ignores dates: a release scheduled for a later day is counted from
 the moment it is published, and `TagQuerySet.with_release_counts` takes those
@@ -20,9 +22,10 @@ either order. Deleting works the same way round.
 
 from .triggers import LINK_TABLES, RELEASE_TABLE
 
-TALLY_TABLE = "releases_tagtally"
+TALLY_TABLE = "releases_tally"
 PUBLISHED = "published"  # Release.Status.PUBLISHED (this module is imported by migrations)
 KINDS = dict(zip(LINK_TABLES, ("agency", "programme", "figure"), strict=True))
+ARCHIVE = "'archive', 0"  # the archive's own row (kind, tag_id): Tally.ARCHIVE
 
 
 def _postgresql() -> list[str]:
@@ -55,6 +58,12 @@ def _postgresql() -> list[str]:
             " GROUP BY kind, tag_id ORDER BY kind, tag_id"
         )
 
+    def archive_total(sign: str, rows: str) -> str:
+        return add(
+            f"SELECT {ARCHIVE}, {sign}count(*) FROM {rows} WHERE status = '{PUBLISHED}'"
+            " HAVING count(*) > 0"
+        )
+
     inserted = "SELECT tag_id, content_object_id AS release_id, 1 AS sign FROM new_rows"
     deleted = "SELECT tag_id, content_object_id AS release_id, -1 AS sign FROM old_rows"
     moved = (
@@ -77,14 +86,17 @@ CREATE OR REPLACE FUNCTION releases_tally_release() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         {release_links(f"SELECT id, 1 AS sign FROM new_rows WHERE status = '{PUBLISHED}'")};
+        {archive_total("", "new_rows")};
     ELSE
         {release_links(f"SELECT id, -1 AS sign FROM old_rows WHERE status = '{PUBLISHED}'")};
+        {archive_total("-", "old_rows")};
     END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION releases_tally_status() RETURNS trigger AS $$
 BEGIN
     {release_links(f"SELECT NEW.id AS id, {published} AS sign")};
+    {add(f"SELECT {ARCHIVE}, {published}")};
     RETURN NULL;
 END $$ LANGUAGE plpgsql;"""
     statements = [functions]
@@ -180,24 +192,31 @@ def _sqlite() -> list[str]:
             + add(kind, "NEW.tag_id", published("NEW.content_object_id")),
         )
     status = f"'{PUBLISHED}'"
+    one_more = (
+        f"INSERT INTO {TALLY_TABLE} (kind, tag_id, published) SELECT {ARCHIVE}, 1 WHERE 1"
+        " ON CONFLICT (kind, tag_id) DO UPDATE SET published = published + 1;"
+    )
+    one_fewer = (
+        f"UPDATE {TALLY_TABLE} SET published = published - 1 WHERE (kind, tag_id) = ({ARCHIVE});"
+    )
     triggers |= {
         f"{RELEASE_TABLE}_tally_insert": (
             f"AFTER INSERT ON {RELEASE_TABLE} WHEN NEW.status = {status}",
-            links_of("NEW.id", add),
+            f"{links_of('NEW.id', add)} {one_more}",
         ),
         f"{RELEASE_TABLE}_tally_delete": (
             f"AFTER DELETE ON {RELEASE_TABLE} WHEN OLD.status = {status}",
-            links_of("OLD.id", take),
+            f"{links_of('OLD.id', take)} {one_fewer}",
         ),
         f"{RELEASE_TABLE}_tally_publish": (
             f"AFTER UPDATE OF status ON {RELEASE_TABLE}"
             f" WHEN OLD.status IS NOT {status} AND NEW.status = {status}",
-            links_of("NEW.id", add),
+            f"{links_of('NEW.id', add)} {one_more}",
         ),
         f"{RELEASE_TABLE}_tally_unpublish": (
             f"AFTER UPDATE OF status ON {RELEASE_TABLE}"
             f" WHEN OLD.status = {status} AND NEW.status IS NOT {status}",
-            links_of("NEW.id", take),
+            f"{links_of('NEW.id', take)} {one_fewer}",
         ),
     }
     statements = []
@@ -218,7 +237,7 @@ def install_tally_triggers(connection):
 
 
 def recount_tallies(connection):
-    """Count every tag's published releases afresh (when the tallies are first made)."""
+    """Count every tag's published releases, and the archive's, afresh."""
     counted = " UNION ALL ".join(
         f"SELECT '{kind}', l.tag_id, count(*) FROM {table} l"
         f" JOIN {RELEASE_TABLE} r ON r.id = l.content_object_id"
@@ -228,6 +247,10 @@ def recount_tallies(connection):
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TALLY_TABLE}")
         cursor.execute(f"INSERT INTO {TALLY_TABLE} (kind, tag_id, published) {counted}")
+        cursor.execute(
+            f"INSERT INTO {TALLY_TABLE} (kind, tag_id, published) SELECT {ARCHIVE}, count(*)"
+            f" FROM {RELEASE_TABLE} WHERE status = '{PUBLISHED}'"
+        )
 
 
 TRIGGERS = [

@@ -1,4 +1,4 @@
-"""Count each tag's published releases afresh, for repair after SQL that bypassed triggers.
+"""Count each tag's published releases, and the archive's, afresh: repair after raw SQL.
 
 Triggers keep the tallies exact as data changes (releases/tallies.py); this
 command is for when something went around them, such as a restore of one table.
@@ -7,7 +7,7 @@ command is for when something went around them, such as a restore of one table.
 from django.core.management.base import BaseCommand
 from django.db import connections, transaction
 
-from releases.models import TagTally
+from releases.models import Tally
 from releases.tallies import recount_tallies
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--database", default="default")
 
     def handle(self, *args, database, **options):
-        tallies = TagTally.objects.using(database)
+        tallies = Tally.objects.using(database)
         with transaction.atomic(using=database):
             before = self.read(tallies)
             recount_tallies(connections[database])
@@ -26,7 +26,8 @@ class Command(BaseCommand):
         wrong = sum(
             1 for key in before.keys() | after.keys() if before.get(key, 0) != after.get(key, 0)
         )
-        self.stdout.write(f"Recounted {len(after):,} tags; {wrong:,} had a wrong count.")
+        tags = sum(1 for kind, _ in after if kind != Tally.ARCHIVE)
+        self.stdout.write(f"Recounted {tags:,} tags and the archive's total; {wrong:,} were wrong.")
 
     @staticmethod
     def read(tallies) -> dict:

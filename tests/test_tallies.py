@@ -1,4 +1,4 @@
-"""Each tag's count of published releases, kept by database triggers (releases/tallies.py).
+"""Counts of published releases (each tag's, the archive's), kept by triggers (releases/tallies.py).
 
 Every test compares the kept count with one counted from the links the slow
 way, after the data changed by one of the ways it can arrive.
@@ -41,6 +41,7 @@ def counted(model) -> dict:
 def assert_counts_right():
     for model in TAG_MODELS:
         assert kept(model) == counted(model), model.__name__
+    assert Release.objects.count_published() == Release.objects.published().count()
 
 
 def test_counts_follow_releases_through_their_life(make_release, imda, mci, smart_city):
@@ -60,7 +61,9 @@ def test_counts_follow_releases_through_their_life(make_release, imda, mci, smar
     release.agencies.add(mci)
     assert kept(Agency) == {"imda": 0, "mci": 1}
 
+    assert Release.objects.count_published() == 1
     release.delete()
+    assert Release.objects.count_published() == 0
     assert kept(Agency) == {"imda": 0, "mci": 0}
     assert kept(Programme) == {"smart-city-initiative": 0}
     assert_counts_right()
@@ -102,6 +105,7 @@ def test_links_written_before_their_releases_count_once(imda, smart_city):
         )
     assert kept(Agency) == {"imda": 2}
     assert kept(Programme) == {"smart-city-initiative": 1}
+    assert Release.objects.count_published() == 2
     with transaction.atomic():
         # Releases deleted before their links (foreign keys checked at commit).
         Release.objects.filter(pk__in=[900, 902]).delete()
@@ -122,10 +126,12 @@ def test_a_release_scheduled_for_later_counts_from_its_day(
     make_release(agencies=[imda, mci], published_on=tomorrow)
     assert kept(Agency) == {"imda": 1, "mci": 0}
     assert [tag.slug for tag in Agency.objects.in_use()] == ["imda"]
+    assert Release.objects.count_published() == 1
 
     monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
     assert kept(Agency) == {"imda": 2, "mci": 1}
     assert counted(Agency) == {"imda": 2, "mci": 1}
+    assert Release.objects.count_published() == 2
 
 
 def test_counts_stay_right_through_random_changes(make_release, imda, mci, smart_city, tradetrust):
@@ -164,9 +170,11 @@ def test_counts_stay_right_through_random_changes(make_release, imda, mci, smart
 def test_recount_tags_repairs_the_tallies_and_says_how_many_were_wrong(make_release, imda, mci):
     make_release(agencies=[imda, mci])
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE releases_tagtally SET published = 99 WHERE tag_id = %s", [imda.pk])
+        cursor.execute("UPDATE releases_tally SET published = 99 WHERE tag_id = %s", [imda.pk])
+        cursor.execute("UPDATE releases_tally SET published = 99 WHERE kind = %s", ["archive"])
     assert kept(Agency) == {"imda": 99, "mci": 1}
     out = io.StringIO()
     call_command("recount_tags", stdout=out)
     assert kept(Agency) == {"imda": 1, "mci": 1}
-    assert out.getvalue().strip() == "Recounted 2 tags; 1 had a wrong count."
+    assert Release.objects.count_published() == 1
+    assert out.getvalue().strip() == "Recounted 2 tags and the archive's total; 2 were wrong."
