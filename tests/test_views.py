@@ -4,7 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from releases.models import Release
+from releases.models import Agency, Release
 from releases.templatetags.archive_tags import long_date
 
 
@@ -81,6 +81,20 @@ def test_drafts_do_not_count_towards_tag_pages(client, make_release, imda):
     page = client.get("/agencies/imda/").content.decode()
     assert "Public" in page
     assert "Hidden" not in page
+
+
+def test_tag_index_lists_tags_a_to_z_with_their_counts(client, make_release, db):
+    zeta, alpha, mid = (
+        Agency.objects.create(name=name, slug=name.lower()) for name in ("Zeta", "Alpha", "Mid")
+    )
+    make_release(agencies=[zeta])
+    make_release(agencies=[zeta, mid])
+    make_release(agencies=[alpha])
+    text = client.get("/agencies/").content.decode()
+    listed = re.findall(
+        r'<a href="/agencies/[^/]+/">([^<]*)</a> <span class="count">([^<]*)<', text
+    )
+    assert listed == [("Alpha", "1 release"), ("Mid", "1 release"), ("Zeta", "2 releases")]
 
 
 def test_tag_page_counts_only_public_releases_with_and_without_filters(
