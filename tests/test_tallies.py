@@ -6,6 +6,7 @@ way, after the data changed by one of the ways it can arrive.
 
 import datetime
 import io
+import json
 import random
 from pathlib import Path
 
@@ -116,6 +117,33 @@ def test_links_written_before_their_releases_count_once(imda, smart_city):
 def test_loaddata_counts_the_fixtures(db):
     call_command("loaddata", *sorted(map(str, Path("fixtures").glob("*.json"))), verbosity=0)
     assert sum(kept(Agency).values()) > 0
+    assert_counts_right()
+
+
+def test_imports_keep_the_counts(tmp_path, imda, mci, smart_city):
+    def imported(*records):
+        path = tmp_path / "releases.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+        call_command("import_releases", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+
+    def record(n, **fields):
+        return {
+            "title": f"Imported {n}",
+            "slug": f"imported-{n}",
+            "published_on": "2021-03-04",
+            "summary": "Summary.",
+            "body": "Body.",
+            "agencies": ["imda"],
+            "programmes": ["smart-city-initiative"],
+            **fields,
+        }
+
+    imported(record(1), record(2, agencies=["imda", "mci"]), record(3, status="draft"))
+    assert kept(Agency) == {"imda": 2, "mci": 1}
+    # Again, with tags swapped, one release withdrawn to a draft and the draft published.
+    imported(record(1, agencies=["mci"]), record(2, status="draft"), record(3, status="published"))
+    assert kept(Agency) == {"imda": 1, "mci": 1}
+    assert kept(Programme) == {"smart-city-initiative": 2}
     assert_counts_right()
 
 
