@@ -615,8 +615,9 @@ class ReleaseQuerySet(models.QuerySet):
         found._prefetch_related_lookups = self._prefetch_related_lookups
         return found
 
-    def count_published(self) -> int:
-        """How many releases are public: `published().count()` without counting them.
+    def public_total(self) -> int:
+        """How many releases the archive shows: `Release.objects.published().count()`
+        without counting them (this queryset's own filters play no part).
 
         The database keeps the number with published status (`Tally`, see
         releases/tallies.py); those scheduled for a later day are taken off, a

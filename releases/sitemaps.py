@@ -66,7 +66,7 @@ class ReleaseSitemap(CountingSitemap):
     count_key = "published"
 
     def count(self):
-        return Release.objects.count_published()
+        return Release.objects.public_total()
 
     def lastmod(self, release):
         return release.updated_at

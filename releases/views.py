@@ -93,7 +93,7 @@ class FilteredReleasesMixin:
         form = self.get_filter_form()
         if not form.is_valid() or form.search_text or any(self.get_filters().values()):
             return None
-        return Release.objects.count_published  # the database keeps it (releases/tallies.py)
+        return Release.objects.public_total  # the database keeps it (releases/tallies.py)
 
     def syndication_query(self):
         """This listing's filters for its feed and exports: the query string less the page."""
@@ -345,7 +345,7 @@ class HomeView(TemplateView):
             latest=Release.objects.published().for_listing().with_tag_lists("agencies")[:8],
             agencies=most_used(in_use_tags(self.request, Agency))[:12],
             programmes=most_used(in_use_tags(self.request, Programme))[:12],
-            release_count=remember(self.request, "published", Release.objects.count_published),
+            release_count=remember(self.request, "published", Release.objects.public_total),
             **kwargs,
         )
 
