@@ -9,6 +9,8 @@ from django.db.models import Exists, Max, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import dateformat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from .caching import remember
@@ -164,19 +166,24 @@ def sitemap_index(request):
         template_name="sitemap_index.xml",
     )
     # The index lists every file of every section (200 of them at a million
-    # releases), all files of a section with the section's date. Django's template
-    # formats that date afresh for each entry, which made the index at a million
-    # twice as slow as at 100,000; written once per section, it is not.
-    lastmod = cache(w3c_datetime)
-    response.context_data["sitemaps"] = [
-        (item.location, lastmod(item.last_mod)) for item in response.context_data["sitemaps"]
-    ]
+    # releases). Rendered by the template engine entry by entry, with the section's
+    # date formatted afresh for each, the index at a million took twice as long as
+    # at 100,000; written here, each section's date once, the entries cost little.
+    lastmod = cache(w3c_lastmod)
+    response.context_data["entries"] = mark_safe(
+        "".join(
+            f"<sitemap><loc>{escape(item.location)}</loc>{lastmod(item.last_mod)}</sitemap>\n"
+            for item in response.context_data["sitemaps"]
+        )
+    )
     return response
 
 
-def w3c_datetime(moment) -> str:
-    """A sitemap's <lastmod>, as Django's template would write it (`date:"c"`, local time)."""
-    return dateformat.format(template_localtime(moment), "c") if moment else ""
+def w3c_lastmod(moment) -> str:
+    """A sitemap's <lastmod>, as Django's template writes it (`date:"c"`, local time)."""
+    if not moment:
+        return ""
+    return f"<lastmod>{dateformat.format(template_localtime(moment), 'c')}</lastmod>"
 
 
 def sitemap_section(request, section):
