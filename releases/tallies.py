@@ -139,19 +139,21 @@ def _sqlite() -> list[str]:
     # Additions insert the tally when it is missing; subtractions only update, so that
     # `flush` (which empties the tallies and the links in either order) leaves none
     # below zero.
-    def add(kind, tag, condition):
+    def one_more(rows):
         # `WHERE` before `ON CONFLICT` keeps SQLite from reading the upsert as a join.
         return (
-            f"INSERT INTO {TALLY_TABLE} (kind, tag_id, published)"
-            f" SELECT '{kind}', {tag}, 1 WHERE {condition}"
+            f"INSERT INTO {TALLY_TABLE} (kind, tag_id, published) {rows}"
             " ON CONFLICT (kind, tag_id) DO UPDATE SET published = published + 1;"
         )
 
+    def add(kind, tag, condition):
+        return one_more(f"SELECT '{kind}', {tag}, 1 WHERE {condition}")
+
+    def one_fewer(where):
+        return f"UPDATE {TALLY_TABLE} SET published = published - 1 WHERE {where};"
+
     def take(kind, tag, condition):
-        return (
-            f"UPDATE {TALLY_TABLE} SET published = published - 1"
-            f" WHERE kind = '{kind}' AND tag_id = {tag} AND {condition};"
-        )
+        return one_fewer(f"kind = '{kind}' AND tag_id = {tag} AND {condition}")
 
     def published(release):
         return (
@@ -159,19 +161,24 @@ def _sqlite() -> list[str]:
             f" WHERE r.id = {release} AND r.status = '{PUBLISHED}')"
         )
 
-    def links_of(release, change):
-        if change is add:
-            return " ".join(
-                f"INSERT INTO {TALLY_TABLE} (kind, tag_id, published)"
-                f" SELECT '{kind}', tag_id, 1 FROM {table} WHERE content_object_id = {release}"
-                " ON CONFLICT (kind, tag_id) DO UPDATE SET published = published + 1;"
-                for table, kind in KINDS.items()
-            )
-        return " ".join(
-            f"UPDATE {TALLY_TABLE} SET published = published - 1 WHERE kind = '{kind}'"
-            f" AND tag_id IN (SELECT tag_id FROM {table} WHERE content_object_id = {release});"
-            for table, kind in KINDS.items()
+    def add_links(release):
+        # The release's tags, and the archive's own row.
+        tags = " ".join(
+            one_more(f"SELECT '{kind}', tag_id, 1 FROM {t} WHERE content_object_id = {release}")
+            for t, kind in KINDS.items()
         )
+        return f"{tags} {one_more(f'SELECT {ARCHIVE}, 1 WHERE 1')}"
+
+    def take_links(release):
+        # The release's tags, and the archive's own row.
+        tags = " ".join(
+            one_fewer(
+                f"kind = '{kind}' AND tag_id IN"
+                f" (SELECT tag_id FROM {t} WHERE content_object_id = {release})"
+            )
+            for t, kind in KINDS.items()
+        )
+        return f"{tags} {one_fewer(f'(kind, tag_id) = ({ARCHIVE})')}"
 
     triggers = {}
     for table, kind in KINDS.items():
@@ -192,31 +199,24 @@ def _sqlite() -> list[str]:
             + add(kind, "NEW.tag_id", published("NEW.content_object_id")),
         )
     status = f"'{PUBLISHED}'"
-    one_more = (
-        f"INSERT INTO {TALLY_TABLE} (kind, tag_id, published) SELECT {ARCHIVE}, 1 WHERE 1"
-        " ON CONFLICT (kind, tag_id) DO UPDATE SET published = published + 1;"
-    )
-    one_fewer = (
-        f"UPDATE {TALLY_TABLE} SET published = published - 1 WHERE (kind, tag_id) = ({ARCHIVE});"
-    )
     triggers |= {
         f"{RELEASE_TABLE}_tally_insert": (
             f"AFTER INSERT ON {RELEASE_TABLE} WHEN NEW.status = {status}",
-            f"{links_of('NEW.id', add)} {one_more}",
+            add_links("NEW.id"),
         ),
         f"{RELEASE_TABLE}_tally_delete": (
             f"AFTER DELETE ON {RELEASE_TABLE} WHEN OLD.status = {status}",
-            f"{links_of('OLD.id', take)} {one_fewer}",
+            take_links("OLD.id"),
         ),
         f"{RELEASE_TABLE}_tally_publish": (
             f"AFTER UPDATE OF status ON {RELEASE_TABLE}"
             f" WHEN OLD.status IS NOT {status} AND NEW.status = {status}",
-            f"{links_of('NEW.id', add)} {one_more}",
+            add_links("NEW.id"),
         ),
         f"{RELEASE_TABLE}_tally_unpublish": (
             f"AFTER UPDATE OF status ON {RELEASE_TABLE}"
             f" WHEN OLD.status = {status} AND NEW.status IS NOT {status}",
-            f"{links_of('NEW.id', take)} {one_fewer}",
+            take_links("NEW.id"),
         ),
     }
     statements = []
