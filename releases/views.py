@@ -90,10 +90,14 @@ class FilteredReleasesMixin:
 
     def counter(self):
         """A cheaper way to count this listing's releases than counting them, if any."""
-        form = self.get_filter_form()
-        if not form.is_valid() or form.search_text or any(self.get_filters().values()):
+        if self.narrowed_by_reader() or self.get_base_filters():
             return None
         return Release.objects.public_total  # the database keeps it (releases/tallies.py)
+
+    def narrowed_by_reader(self) -> bool:
+        """Whether the query string searches or filters (or cannot be read)."""
+        form = self.get_filter_form()
+        return not form.is_valid() or bool(form.search_text) or any(form.filters().values())
 
     def syndication_query(self):
         """This listing's filters for its feed and exports: the query string less the page."""
@@ -189,8 +193,7 @@ class TagDetailView(ReleaseListView):
     def counter(self):
         # Unfiltered, the page holds the tag's published releases: the database keeps
         # that count (a common agency's 70,000 links took ~60 ms to count).
-        form = self.get_filter_form()
-        if not form.is_valid() or form.search_text or any(form.filters().values()):
+        if self.narrowed_by_reader():
             return None
         tags = self.tag_model.objects.filter(pk=self.tag.pk).with_release_counts()
         return lambda: tags.values_list("release_count", flat=True).get()
