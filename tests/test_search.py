@@ -541,6 +541,21 @@ def test_the_fixtures_answer_the_issue_examples(client, db):
     assert client.get("/api/releases/", {"q": "shenzen"}).json()["suggestion"] == "shenzhen"
 
 
+def test_a_phrase_does_not_run_from_one_field_into_the_next(make_release, imda):
+    make_release(
+        title="Talks close on digital",
+        summary="Singapore signs the charter.",
+        body="Infocomm Media Development Authority welcomed it.",
+        agencies=[imda],
+    )
+    assert search_releases(query='"singapore signs"').count() == 1
+    assert search_releases(query='"closes on digital"').count() == 1
+    # End of the title + start of the summary; the agency's acronym (a tag) + the body.
+    assert search_releases(query='"digital singapore"').count() == 0
+    assert search_releases(query='"imda infocomm"').count() == 0
+    assert search_releases(query="digital singapore").count() == 1
+
+
 def test_stop_words_inside_a_phrase_differ_by_engine(make_release):
     make_release(title="Minister for Trade visits the port")
     # Documented in README: PostgreSQL counts a stop word as a gap, SQLite matches it exactly.
