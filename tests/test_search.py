@@ -388,6 +388,37 @@ def test_index_follows_links_moved_by_update(make_release, imda, mci):
     assert found("MCI") == {"Second"} and links.get().published_on == datetime.date(2019, 5, 5)
 
 
+def test_an_agency_and_a_programme_with_the_same_id_stay_apart(make_release):
+    # Tag ids come from separate tables, so an agency and a programme can share one.
+    agency = Agency.objects.create(id=9001, name="Osprey Agency", slug="osprey-agency")
+    programme = Programme.objects.create(id=9001, name="Osprey Scheme", slug="osprey-scheme")
+    make_release(title="Osprey by the agency", agencies=[agency])
+    make_release(title="Osprey in the scheme", programmes=[programme])
+    results = search_releases(query="osprey")
+    assert [(v.slug, v.count) for v in results.facets["agency"]] == [("osprey-agency", 1)]
+    assert [(v.slug, v.count) for v in results.facets["programme"]] == [("osprey-scheme", 1)]
+    by_agency = search_releases(query="osprey", filters={"agencies": [agency]})
+    assert [r.title for r in by_agency] == ["Osprey by the agency"]
+
+
+def test_agency_and_programme_filters_follow_tag_changes(make_release, imda, mci, smart_city):
+    def filtered(**filters):
+        return {r.title for r in search_releases(query="osprey", filters=filters)}
+
+    first, second = make_release(title="Osprey one"), make_release(title="Osprey two")
+    first.agencies.add(imda)
+    first.programmes.add(smart_city)
+    assert filtered(agencies=[imda]) == {"Osprey one"}
+    assert filtered(agencies=[imda], programmes=[smart_city]) == {"Osprey one"}
+    TaggedAgency.objects.filter(content_object=first).update(content_object=second)
+    assert filtered(agencies=[imda]) == {"Osprey two"}
+    assert filtered(agencies=[imda], programmes=[smart_city]) == set()
+    second.agencies.add(mci)
+    assert filtered(agencies=[imda, mci]) == {"Osprey two"}
+    second.agencies.remove(imda)
+    assert filtered(agencies=[imda]) == set() and filtered(agencies=[mci]) == {"Osprey two"}
+
+
 def test_index_follows_update_delete_and_bulk_create(make_release):
     release = make_release(title="Kingfisher")
     Release.objects.filter(pk=release.pk).update(title="Cormorant", summary="")

@@ -1,7 +1,8 @@
 """Which releases a search looks in, as SQL over the index's own columns.
 
-The search index keeps each release's status, kind and date beside its text,
-so the listing filters are applied without reading the (wide) release rows.
+The search index keeps each release's status, kind, date and tagset (its
+agencies and programmes) beside its text, so the listing filters are applied
+without reading the (wide) release rows; only a figure filter reads links.
 This mirrors `ReleaseQuerySet.published()` and `filter_by()`; the tests hold
 the two to the same answers.
 """
@@ -16,6 +17,9 @@ TAG_TABLES = {
     "programmes": "releases_taggedprogramme",
     "figures": "releases_taggedfigure",
 }
+# A release's agencies and programmes are members of its tagset (kind + agencies +
+# programmes, kept by the search triggers); figures are not.
+TAGSET_FACETS = {"agencies": "agency", "programmes": "programme"}
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,19 @@ class Scope:
             params.append(self.kind)
         for field, table in TAG_TABLES.items():
             for tag_id in getattr(self, field):
-                sql.append(
-                    f"EXISTS (SELECT 1 FROM {table} t"
-                    f" WHERE t.content_object_id = {alias}.release_id AND t.tag_id = %s)"
-                )
-                params.append(tag_id)
+                if facet := TAGSET_FACETS.get(field):
+                    # The few hundred tagsets holding the tag, looked up once, rather than
+                    # a probe of the link table per match (SQLite, a word in every
+                    # release within one agency: 74 -> 48 ms).
+                    sql.append(
+                        f"{alias}.tagset IN (SELECT m.tagset_id FROM releases_searchtagsetmember m"
+                        " WHERE m.facet = %s AND m.tag_id = %s)"
+                    )
+                    params += [facet, tag_id]
+                else:
+                    sql.append(
+                        f"EXISTS (SELECT 1 FROM {table} t"
+                        f" WHERE t.content_object_id = {alias}.release_id AND t.tag_id = %s)"
+                    )
+                    params.append(tag_id)
         return sql, params
