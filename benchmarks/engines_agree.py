@@ -1,0 +1,146 @@
+"""Do both search engines answer alike? Random searches on the two `make bench-search` databases.
+
+    .venv/bin/python benchmarks/engines_agree.py               # 200 searches
+    .venv/bin/python benchmarks/engines_agree.py --searches 1000 --seed 3
+
+Run `make bench-search` first: it fills a SQLite file and a PostgreSQL database
+with the same generated releases under the same ids, so the same search must
+give the same count, the same first page in the same order, and the same
+facets on both. The searches are drawn from the generator's own vocabulary
+(common and rare words, two-word queries, phrases, OR, exclusions, agency,
+programme and year filters, every sort). Each engine runs in its own process
+(settings read DATABASE_URL once); this prints every search whose answers
+differ, and exits non-zero if any does. README ("Where the engines differ")
+lists what may: stop words inside phrases, tokenising at the edges.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.search import DEFAULT_URLS, SEED  # noqa: E402
+
+SHAPES = ("word", "two words", "phrase", "or", "exclusion", "filter", "sort")
+
+
+def draw_searches(count: int, seed: int, agencies: list, programmes: list) -> list[dict]:
+    from releases.management.commands.generate_releases import vocabulary
+
+    words = vocabulary(30_000, random.Random(SEED))
+    common, rare = words[:300], words[300:3_000]
+    rng = random.Random(seed)
+    searches = []
+    for _ in range(count):
+        shape = rng.choice(SHAPES)
+        a, b, c = rng.choice(common), rng.choice(common + rare), rng.choice(rare)
+        query = {
+            "word": c, "two words": f"{a} {b}", "phrase": f'"{a} {b}"', "or": f"{c} OR {b}",
+            "exclusion": f"{a} -{b}", "filter": a, "sort": f"{a} {c}",
+        }[shape]  # fmt: skip
+        filters = {}
+        if shape == "filter":
+            if rng.random() < 0.5:
+                filters["agencies"] = rng.choice(agencies)
+            else:
+                filters["programmes"] = rng.choice(programmes)
+            if rng.random() < 0.5:
+                filters["year"] = rng.randrange(2015, 2027)
+        sort = rng.choice(["relevance", "newest", "oldest"]) if shape == "sort" else "relevance"
+        searches.append({"query": query, "filters": filters, "sort": sort})
+    return searches
+
+
+def answer(searches: list[dict]) -> list[dict]:
+    from releases.models import Agency, Programme
+    from releases.search import search_releases
+
+    models = {"agencies": Agency, "programmes": Programme}
+    answers = []
+    for search in searches:
+        filters = {
+            key: [models[key].objects.get(slug=value)] if key in models else value
+            for key, value in search["filters"].items()
+        }
+        results = search_releases(query=search["query"], filters=filters, sort=search["sort"])
+        answers.append(
+            {
+                "count": results.count(),
+                "first page": [release.pk for release in results[0:20]],
+                "facets": {
+                    facet: sorted([value.slug, value.count] for value in values)
+                    for facet, values in results.facets.items()
+                },
+            }
+        )
+    return answers
+
+
+def run_engine(url: str, searches_file: str, answers_file: str, seed: int, count: int):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    import django
+
+    django.setup()
+    from releases.models import Agency, Programme
+
+    path = Path(searches_file)
+    if not path.exists():
+        tags = [
+            list(model.objects.in_use().order_by("slug").values_list("slug", flat=True))
+            for model in (Agency, Programme)
+        ]
+        path.write_text(json.dumps(draw_searches(count, seed, *tags)))
+    searches = json.loads(path.read_text())
+    Path(answers_file).write_text(json.dumps(answer(searches)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--searches", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--run-engine", nargs=2, metavar=("URL", "ANSWERS"), help=argparse.SUPPRESS)
+    parser.add_argument("--searches-file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_engine:
+        url, answers_file = args.run_engine
+        run_engine(url, args.searches_file, answers_file, args.seed, args.searches)
+        return
+
+    with tempfile.TemporaryDirectory() as work:
+        searches_file = Path(work, "searches.json")
+        answers = {}
+        for engine in ("sqlite", "postgresql"):
+            url = os.environ.get(f"BENCH_{engine.upper()}_URL", DEFAULT_URLS[engine])
+            answers_file = Path(work, f"{engine}.json")
+            subprocess.run(
+                [sys.executable, __file__, "--run-engine", url, str(answers_file),
+                 "--searches-file", str(searches_file),
+                 "--searches", str(args.searches), "--seed", str(args.seed)],
+                check=True,
+            )  # fmt: skip
+            answers[engine] = json.loads(answers_file.read_text())
+        searches = json.loads(searches_file.read_text())
+
+    differing = 0
+    rows = zip(searches, answers["sqlite"], answers["postgresql"], strict=True)
+    for search, sqlite, postgresql in rows:
+        parts = [part for part in sqlite if sqlite[part] != postgresql[part]]
+        if parts:
+            differing += 1
+            print(f"{search}: {', '.join(parts)} differ")
+            for part in parts:
+                print(f"  SQLite:     {sqlite[part]}\n  PostgreSQL: {postgresql[part]}")
+    print(f"{len(searches)} searches, {differing} answered differently by the two engines.")
+    sys.exit(1 if differing else 0)
+
+
+if __name__ == "__main__":
+    main()
