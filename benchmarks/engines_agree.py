@@ -7,14 +7,16 @@ Run `make bench-search` first: it fills a SQLite file and a PostgreSQL database
 with the same generated releases under the same ids, so the same search must
 give the same count, the same first page in the same order, and the same
 facets on both. The searches are drawn from the generator's own vocabulary
-(common and rare words, two-word queries, phrases, OR, exclusions, agency,
-programme and year filters, every sort). Each engine runs in its own process
-(settings read DATABASE_URL once); this prints every search whose answers
-differ, and exits non-zero if any does. README ("Where the engines differ")
-lists what may: stop words inside phrases, tokenising at the edges.
+(common and rare words, two-word queries, phrases, OR, exclusions; a filter
+by agency, programme or figure, with a year, kind or date range; every sort).
+Each engine runs in its own process (settings read DATABASE_URL once); this
+prints every search whose answers differ, and exits non-zero if any does.
+README ("Where the engines differ") lists what may: stop words inside
+phrases, tokenising at the edges.
 """
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -31,8 +33,11 @@ from benchmarks.search import DEFAULT_URLS, SEED  # noqa: E402
 SHAPES = ("word", "two words", "phrase", "or", "exclusion", "filter", "sort")
 
 
-def draw_searches(count: int, seed: int, agencies: list, programmes: list) -> list[dict]:
+def draw_searches(
+    count: int, seed: int, agencies: list, programmes: list, figures: list
+) -> list[dict]:
     from releases.management.commands.generate_releases import vocabulary
+    from releases.models import Release
 
     words = vocabulary(30_000, random.Random(SEED))
     common, rare = words[:300], words[300:3_000]
@@ -47,28 +52,41 @@ def draw_searches(count: int, seed: int, agencies: list, programmes: list) -> li
         }[shape]  # fmt: skip
         filters = {}
         if shape == "filter":
-            if rng.random() < 0.5:
-                filters["agencies"] = rng.choice(agencies)
-            else:
-                filters["programmes"] = rng.choice(programmes)
-            if rng.random() < 0.5:
+            tags = rng.choice(
+                [("agencies", agencies), ("programmes", programmes), ("figures", figures)]
+            )
+            filters[tags[0]] = rng.choice(tags[1])
+            extra = rng.choice(["", "year", "kind", "dates"])
+            if extra == "year":
                 filters["year"] = rng.randrange(2015, 2027)
+            elif extra == "kind":
+                filters["kind"] = rng.choice(Release.Kind.values)
+            elif extra == "dates":
+                first = datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(4_000))
+                filters["date_from"] = first.isoformat()
+                filters["date_to"] = (
+                    first + datetime.timedelta(days=rng.randrange(900))
+                ).isoformat()
         sort = rng.choice(["relevance", "newest", "oldest"]) if shape == "sort" else "relevance"
         searches.append({"query": query, "filters": filters, "sort": sort})
     return searches
 
 
 def answer(searches: list[dict]) -> list[dict]:
-    from releases.models import Agency, Programme
+    from releases.models import Agency, Figure, Programme
     from releases.search import search_releases
 
-    models = {"agencies": Agency, "programmes": Programme}
+    models = {"agencies": Agency, "programmes": Programme, "figures": Figure}
     answers = []
     for search in searches:
-        filters = {
-            key: [models[key].objects.get(slug=value)] if key in models else value
-            for key, value in search["filters"].items()
-        }
+        filters = {}
+        for key, value in search["filters"].items():
+            if key in models:
+                filters[key] = [models[key].objects.get(slug=value)]
+            elif key.startswith("date_"):
+                filters[key] = datetime.date.fromisoformat(value)
+            else:
+                filters[key] = value
         results = search_releases(query=search["query"], filters=filters, sort=search["sort"])
         answers.append(
             {
@@ -89,13 +107,13 @@ def run_engine(url: str, searches_file: str, answers_file: str, seed: int, count
     import django
 
     django.setup()
-    from releases.models import Agency, Programme
+    from releases.models import Agency, Figure, Programme
 
     path = Path(searches_file)
     if not path.exists():
         tags = [
             list(model.objects.in_use().order_by("slug").values_list("slug", flat=True))
-            for model in (Agency, Programme)
+            for model in (Agency, Programme, Figure)
         ]
         path.write_text(json.dumps(draw_searches(count, seed, *tags)))
     searches = json.loads(path.read_text())
@@ -138,7 +156,11 @@ def main():
             print(f"{search}: {', '.join(parts)} differ")
             for part in parts:
                 print(f"  SQLite:     {sqlite[part]}\n  PostgreSQL: {postgresql[part]}")
-    print(f"{len(searches)} searches, {differing} answered differently by the two engines.")
+    found = sum(1 for sqlite in answers["sqlite"] if sqlite["count"])
+    print(
+        f"{len(searches)} searches ({found} finding something),"
+        f" {differing} answered differently by the two engines."
+    )
     sys.exit(1 if differing else 0)
 
 
