@@ -477,6 +477,17 @@ POSTGRES_BACKWARD = [
     "DROP TEXT SEARCH DICTIONARY IF EXISTS releases_porter",
 ]
 
+
+
+def postgres_function(name):
+    """This migration's definition of a PostgreSQL function, as CREATE OR REPLACE.
+
+    Later migrations that redefine one put it back with this when reversed.
+    """
+    (statement,) = [s for s in POSTGRES_FORWARD if s.startswith(f"CREATE FUNCTION {name}(")]
+    return statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+
+
 STATEMENTS = {
     "sqlite": (SQLITE_FORWARD, SQLITE_BACKWARD),
     "postgresql": (POSTGRES_FORWARD, POSTGRES_BACKWARD),

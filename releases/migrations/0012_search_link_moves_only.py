@@ -40,12 +40,7 @@ def backward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     search = importlib.import_module("releases.migrations.0007_search_index")
-    (original,) = [
-        statement
-        for statement in search.POSTGRES_FORWARD
-        if statement.startswith("CREATE FUNCTION releases_search_link_changed()")
-    ]
-    schema_editor.execute(original.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
+    schema_editor.execute(search.postgres_function("releases_search_link_changed"))
 
 
 class Migration(migrations.Migration):

@@ -65,12 +65,7 @@ def recompute(schema_editor, statement):
 
 def original_reindex() -> str:
     search = importlib.import_module("releases.migrations.0007_search_index")
-    (statement,) = [
-        s
-        for s in search.POSTGRES_FORWARD
-        if s.startswith("CREATE FUNCTION releases_search_reindex(")
-    ]
-    return statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    return search.postgres_function("releases_search_reindex")
 
 
 def forward(apps, schema_editor):

@@ -55,12 +55,7 @@ def backward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     search = importlib.import_module("releases.migrations.0007_search_index")
-    (original,) = [
-        s
-        for s in search.POSTGRES_FORWARD
-        if s.startswith("CREATE FUNCTION releases_search_signature(")
-    ]
-    schema_editor.execute(original.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
+    schema_editor.execute(search.postgres_function("releases_search_signature"))
     for statement in REBUILD_TAGSETS:
         schema_editor.execute(statement)
 
