@@ -171,6 +171,19 @@ def test_body_snippet_is_plain_text(client, make_release):
     assert "**" not in result["snippet"] and "https" not in result["snippet"]
 
 
+def test_body_snippet_keeps_blocks_apart(client, make_release):
+    # List items and headings end without a full stop; run together they would read
+    # as one sentence.
+    make_release(
+        summary="Nothing here.",
+        body="## Programme\n\n1. Pitches by startups in walrus logistics\n2. Meetings with"
+        " investors\n\nThe session is\nopen to media.",
+    )
+    snippet = client.get("/api/releases/", {"q": "walrus"}).json()["results"][0]["snippet"]
+    assert "Programme · Pitches by startups in <mark>walrus</mark> logistics · Meetings" in snippet
+    assert "investors · The session is open to media" in snippet
+
+
 def test_pagination_keeps_query_and_filters(client, make_release, imda):
     for n in range(22):
         make_release(title=f"Lighthouse {n}", agencies=[imda])

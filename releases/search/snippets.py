@@ -3,7 +3,8 @@
 The engines wrap matched words in two control characters that never reach
 the page as text; everything else is escaped first, so nothing in a release
 can become markup. Markdown punctuation is dropped from body excerpts because an
-excerpt is plain text, not the rendered body; summaries are plain text already.
+excerpt is plain text, not the rendered body (a " · " marks where a heading or list
+item ended without punctuation); summaries are plain text already.
 """
 
 import re
@@ -22,9 +23,24 @@ MARKDOWN = [
     (re.compile(r"[*_`~\[\]]{1,3}"), ""),  # emphasis, code, brackets
     (re.compile(r"\s+"), " "),
 ]
+# Where one block (paragraph, heading, list item) ends and the next begins: a blank
+# line, or a line break before a block marker. A single line break inside a
+# paragraph is only a wrapped line.
+BLOCK_BREAK = re.compile(r"(\S?)[ \t]*\n(?:(?:[ \t]*\n)+|(?=[ \t]*(?:#{1,6}|>|[-+*]|\d+\.)[ \t]+))")
+ENDS_SENTENCE = set(".!?:;," + ELLIPSIS)
+
+
+def join_blocks(match: re.Match) -> str:
+    # A heading or list item ends without a full stop: joined to the next block by a
+    # space it would read as one sentence ("… smart city solutions Pre-arranged
+    # meetings …"). A separator marks the break without adding punctuation to a quote.
+    # The line break stays, for the block markers' patterns to find.
+    last = match.group(1)
+    return f"{last}\n" if not last or last in ENDS_SENTENCE else f"{last} ·\n"
 
 
 def plain_text(markdown: str) -> str:
+    markdown = BLOCK_BREAK.sub(join_blocks, markdown)
     for pattern, replacement in MARKDOWN:
         markdown = pattern.sub(replacement, markdown)
     return markdown.strip()
