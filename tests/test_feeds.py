@@ -169,3 +169,12 @@ def test_feed_of_a_search_lists_the_newest_matches(client, make_release, imda):
     root = ET.fromstring(response.content)
     titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
     assert titles == ["Heron census", "Heron count"]
+
+
+def test_control_characters_in_a_search_do_not_break_the_feed(client, make_release):
+    make_release(title="Heron count")
+    response = client.get("/feeds/releases.atom", {"q": "heron\x1b\x7fcount\x0b"})
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    assert root.findtext(f"{ATOM}title").startswith("Releases: “heron count”")
+    assert [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")] == ["Heron count"]
