@@ -600,12 +600,22 @@ def test_a_phrase_does_not_run_from_one_field_into_the_next(make_release, imda):
     assert search_releases(query="digital singapore").count() == 1
 
 
-def test_stop_words_inside_a_phrase_differ_by_engine(make_release):
-    make_release(title="Minister for Trade visits the port")
-    # Documented in README: PostgreSQL counts a stop word as a gap, SQLite matches it exactly.
-    expected = {"postgresql": 1, "sqlite": 0}[connection.vendor]
-    assert search_releases(query='"minister of trade"').count() == expected
+def test_a_phrase_matches_its_small_words_exactly(make_release):
+    make_release(title="Minister for Trade visits the port", summary="Singapore's smart plan.")
+    assert search_releases(query='"minister of trade"').count() == 0
     assert search_releases(query='"minister for trade"').count() == 1
+    assert search_releases(query='"visits a port"').count() == 0
+    assert search_releases(query='"the smart"').count() == 0
+    assert search_releases(query='"singapore\'s smart"').count() == 1
+    assert search_releases(query='"singapore smart"').count() == 0
+
+
+def test_a_hyphenated_word_matches_its_parts_either_way(make_release):
+    make_release(title="A five-year plan for co-chairs")
+    make_release(title="A five year plan")
+    assert search_releases(query="five-year").count() == 2
+    assert search_releases(query='"five year plan"').count() == 2
+    assert search_releases(query='"co chairs"').count() == 1
 
 
 @pytest.mark.skipif(
