@@ -18,6 +18,7 @@ from .models import (
     format_number,
     parse_figure,
 )
+from .text import tidy
 
 TAG_MODELS = {"agencies": Agency, "programmes": Programme, "figures": Figure}
 TAG_NAME_MAX = Agency._meta.get_field("name").max_length
@@ -89,7 +90,8 @@ class ReleaseAdminForm(forms.ModelForm):
         return self.instance.version if version is None and not self.instance.pk else version
 
     def _clean_tags(self, field):
-        names = self.cleaned_data.get(field) or []
+        names = [" ".join(tidy(name).split()) for name in self.cleaned_data.get(field) or []]
+        names = [name for name in names if name]
         too_long = [name for name in names if len(name) > TAG_NAME_MAX]
         if too_long:
             raise forms.ValidationError(
@@ -117,6 +119,10 @@ class ReleaseAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for field, value in cleaned.items():
+            # Text pasted from a word processor (releases.text).
+            if isinstance(value, str):
+                cleaned[field] = tidy(value)
         if self.instance.pk:
             self.check_version(cleaned.get("version"))
         return cleaned

@@ -9,16 +9,41 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 from django.views import View
 
 from .forms import error_messages
+from .text import tidy
 from .views import FilteredReleasesMixin
 
 FEED_LENGTH = 50
 
 
+class TidyXMLGenerator(SimplerXMLGenerator):
+    """Writes text without the control characters XML cannot carry.
+
+    Forms and imports tidy text on the way in (releases.text); this covers rows that
+    arrived another way (`update()`, `loaddata`, SQL), so no release can stop the feed.
+    """
+
+    def characters(self, content):
+        super().characters(tidy(content) if content else content)
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {key: tidy(value) for key, value in attrs.items()})
+
+
 class ReleaseAtomFeed(Atom1Feed):
     """Atom with one <author> per issuing agency and categories that name their scheme."""
+
+    def write(self, outfile, encoding):
+        # Atom1Feed.write, with the tidying writer.
+        handler = TidyXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)

@@ -1,18 +1,13 @@
 """The filter form that every listing, feed, export and the API share."""
 
-import re
-
 from django import forms
 from django.core.validators import validate_unicode_slug
 
 from .models import Agency, Figure, Programme, Release
+from .text import search_words
 
 MAX_TAGS_PER_KIND = 10
 MAX_QUERY_LENGTH = 500
-# Control characters mean nothing in a search, and XML (the Atom feed, whose title
-# quotes the search) cannot carry them at all. NUL is refused before this, as
-# CharField does.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 class TagSlugsField(forms.Field):
@@ -90,7 +85,8 @@ class ReleaseFilterForm(forms.Form):
         return self.PARAM_NAMES.get(field_name, field_name)
 
     def clean_q(self):
-        return CONTROL_CHARACTERS.sub(" ", self.cleaned_data["q"]).strip()
+        # The Atom feed's title quotes the search. NUL was refused before this (CharField).
+        return search_words(self.cleaned_data["q"])
 
     def clean(self):
         cleaned = super().clean()

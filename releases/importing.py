@@ -43,6 +43,7 @@ from .models import (
     format_number,
     parse_figure,
 )
+from .text import tidy
 
 RELEASE_FIELDS = (
     "title", "slug", "kind", "published_on", "summary", "body",
@@ -237,7 +238,7 @@ def check_text(value, name, problems, *, required=False):
     if required and not value.strip():
         problems.append((name, "is required"))
         return None
-    return value
+    return tidy(value)
 
 
 def check_tag_names(value, kind, problems) -> list[str] | None:
@@ -255,7 +256,7 @@ def check_tag_names(value, kind, problems) -> list[str] | None:
         elif not slug_of(item):
             problems.append((kind, f"“{item}” has no letters or digits to make an address from"))
         else:
-            names.append(item.strip())
+            names.append(" ".join(tidy(item).split()))
     return list(dict.fromkeys(names))
 
 

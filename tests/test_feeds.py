@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from releases import feeds
-from releases.models import Release
+from releases.models import Agency, Release
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -178,3 +178,17 @@ def test_control_characters_in_a_search_do_not_break_the_feed(client, make_relea
     root = ET.fromstring(response.content)
     assert root.findtext(f"{ATOM}title").startswith("Releases: “heron count”")
     assert [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")] == ["Heron count"]
+
+
+def test_control_characters_in_stored_text_do_not_break_the_feed(client, make_release):
+    # Rows written around the forms (update(), loaddata, SQL) may still hold them.
+    release = make_release(title="Heron count")
+    Release.objects.filter(pk=release.pk).update(title="Heron\x0bcount\x1b", summary="A\x0cB")
+    Agency.objects.create(name="Osprey\x1b Agency", slug="osprey").items.create(
+        content_object=release
+    )
+    response = client.get("/feeds/releases.atom")
+    assert response.status_code == 200
+    entry = ET.fromstring(response.content).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Heron\ncount"
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Osprey Agency"

@@ -93,6 +93,16 @@ def test_import_creates_releases_with_tags(write_jsonl, imda, mci):
     assert Agency.objects.count() == 2
 
 
+def test_import_drops_control_characters_from_text(write_jsonl, imda):
+    path = write_jsonl(
+        record(1, title="Pasted\x0btitle\x1b", summary="One\x0ctwo", agencies=["IMDA\x0b"])
+    )
+    run(path)
+    release = Release.objects.get(slug="imported-1")
+    assert (release.title, release.summary) == ("Pasted\ntitle", "One\ntwo")
+    assert [a.slug for a in release.agencies.all()] == ["imda"]
+
+
 def test_reimporting_the_same_file_changes_nothing(write_jsonl, imda):
     path = write_jsonl(record(1), record(2))
     run(path)
