@@ -18,7 +18,7 @@ from .models import (
     format_number,
     parse_figure,
 )
-from .text import tidy
+from .text import tidy, tidy_line
 
 TAG_MODELS = {"agencies": Agency, "programmes": Programme, "figures": Figure}
 TAG_NAME_MAX = Agency._meta.get_field("name").max_length
@@ -122,7 +122,8 @@ class ReleaseAdminForm(forms.ModelForm):
         for field, value in cleaned.items():
             # Text pasted from a word processor (releases.text).
             if isinstance(value, str):
-                cleaned[field] = tidy(value)
+                lines = isinstance(self.fields[field].widget, forms.Textarea)
+                cleaned[field] = tidy(value) if lines else tidy_line(value)
         if self.instance.pk:
             self.check_version(cleaned.get("version"))
         return cleaned

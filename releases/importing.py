@@ -43,8 +43,9 @@ from .models import (
     format_number,
     parse_figure,
 )
-from .text import tidy
+from .text import tidy, tidy_line
 
+MULTILINE_FIELDS = {"summary", "body"}
 RELEASE_FIELDS = (
     "title", "slug", "kind", "published_on", "summary", "body",
     "source", "source_url", "language", "status",
@@ -238,7 +239,7 @@ def check_text(value, name, problems, *, required=False):
     if required and not value.strip():
         problems.append((name, "is required"))
         return None
-    return tidy(value)
+    return tidy(value) if name in MULTILINE_FIELDS else tidy_line(value)
 
 
 def check_tag_names(value, kind, problems) -> list[str] | None:

@@ -15,11 +15,17 @@ BREAKS = re.compile(r"[\x0b\x0c]")
 INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # For a search: every control character separates words.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff]+")
+LINE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
 def tidy(text: str) -> str:
     """Line and page breaks as line breaks; other control characters dropped."""
     return INVISIBLE.sub("", BREAKS.sub("\n", text))
+
+
+def tidy_line(text: str) -> str:
+    """For a one-line field (a title): any line break becomes a space."""
+    return LINE_BREAK.sub(" ", tidy(text))
 
 
 def search_words(text: str) -> str:

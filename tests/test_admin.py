@@ -138,7 +138,7 @@ def test_text_pasted_from_a_word_processor_loses_its_control_characters(admin_cl
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     release = Release.objects.get(slug="pasted")
-    assert (release.title, release.summary) == ("Pasted\ntitle", "First line\nsecond line.")
+    assert (release.title, release.summary) == ("Pasted title", "First line\nsecond line.")
     assert release.body == "Page one.\nPage two."
     assert sorted(a.name for a in release.agencies.all()) == [
         "Infocomm Media Development Authority",

@@ -99,7 +99,7 @@ def test_import_drops_control_characters_from_text(write_jsonl, imda):
     )
     run(path)
     release = Release.objects.get(slug="imported-1")
-    assert (release.title, release.summary) == ("Pasted\ntitle", "One\ntwo")
+    assert (release.title, release.summary) == ("Pasted title", "One\ntwo")
     assert [a.slug for a in release.agencies.all()] == ["imda"]
 
 
