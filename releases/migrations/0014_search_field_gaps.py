@@ -47,9 +47,11 @@ RECOMPUTE_JOINED = """UPDATE releases_searchdocument d
 
 
 def recompute(schema_editor, statement):
-    # Only the stemmed vectors change: the unstemmed words, and so the "did you mean"
-    # counts their trigger keeps, stay as they are (that trigger would re-count every
-    # word of every release to find no difference).
+    """Run an UPDATE of every search row that leaves its unstemmed `words` as they were.
+
+    Their counting trigger ("did you mean") is held off, as it would re-count every
+    word of every release to find no difference; the data version is bumped after.
+    """
     schema_editor.execute(
         "ALTER TABLE releases_searchdocument DISABLE TRIGGER releases_searchdocument_words_update"
     )
