@@ -121,23 +121,19 @@ def test_add_release_with_tags(admin_client, imda):
     ]
 
 
-def test_text_pasted_from_a_word_processor_loses_its_control_characters(admin_client, imda):
-    response = admin_client.post(
-        reverse("admin:releases_release_add"),
-        {
-            "title": "Pasted\x0btitle\x1b",
-            "slug": "pasted",
-            "kind": "factsheet",
-            "summary": "First line\x0bsecond line.",
-            "body": "Page one.\x0cPage two.\x07",
-            "agencies": "imda\x0b, Osprey\x1b Agency",
-            "status": "published",
-            "published_on": "2023-01-05",
-            "language": "en",
-        },
+def test_text_pasted_from_a_word_processor_loses_its_control_characters(
+    admin_client, release, imda
+):
+    data = form_data(
+        release,
+        title="Pasted\x0btitle\x1b",
+        summary="First line\x0bsecond line.",
+        body="Page one.\x0cPage two.\x07",
+        agencies="imda\x0b, Osprey\x1b Agency",
     )
+    response = admin_client.post(change_url(release), {**data, **NO_REDIRECTS})
     assert response.status_code == 302, response.content.decode()[:2000]
-    release = Release.objects.get(slug="pasted")
+    release.refresh_from_db()
     assert (release.title, release.summary) == ("Pasted title", "First line\nsecond line.")
     assert release.body == "Page one.\nPage two."
     assert sorted(a.name for a in release.agencies.all()) == [
