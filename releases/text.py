@@ -13,17 +13,15 @@ BREAKS = re.compile(r"[\x0b\x0c]")
 # Everything else XML 1.0 refuses (but tab, line feed and carriage return), and the C1
 # controls, which no keyboard types.
 INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+UNWANTED = re.compile(f"{BREAKS.pattern}|{INVISIBLE.pattern}")
 # For a search: every control character separates words.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff]+")
 LINE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
-UNWANTED = re.compile(f"{BREAKS.pattern}|{INVISIBLE.pattern}")
-
-
 def tidy(text: str) -> str:
     """Line and page breaks as line breaks; other control characters dropped."""
-    # Nearly all text has none: one scan (3 µs for a 3 kB body) instead of two rewrites.
+    # Nearly all text has none: one scan (9 µs for a 3 kB body) instead of two rewrites.
     if UNWANTED.search(text) is None:
         return text
     return INVISIBLE.sub("", BREAKS.sub("\n", text))
