@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from releases.models import Release
 
-from . import postgres, snippets, spelling, sqlite
+from . import complement, postgres, snippets, spelling, sqlite
 from .query import Query, parse
 from .scope import Scope
 
@@ -141,17 +141,30 @@ class SearchResults:
         return self.remember(name, self._count_facets)
 
     def _count_facets(self) -> list[tuple]:
-        matches, params = self.engine.matches(self.query, self.scope)
+        engine = self.engine
         with self.cursor() as cursor:
-            engine = self.engine
+            if self._from_lacking(cursor):
+                signed, params = complement.signed_counts(engine, self.query, self.scope)
+                grouped = engine.SIGNED.format(signed=signed)
+            else:
+                matches, params = engine.matches(self.query, self.scope)
+                grouped = engine.GROUPED.format(matches=matches)
             sql = FACET_SQL.format(
-                grouped=engine.GROUPED.format(matches=matches),
+                grouped=grouped,
                 tagsets=engine.TAGSETS,
                 years=engine.YEARS,
                 members=engine.MEMBERS,
                 join=engine.JOIN,
             )
-            return [tuple(row) for row in self.engine.facet_rows(cursor, sql, params)]
+            return [tuple(row) for row in engine.facet_rows(cursor, sql, params)]
+
+    def _from_lacking(self, cursor) -> bool:
+        """Whether to count the matches from the releases that lack them (complement.py)."""
+        words = complement.words(self.query, self.scope)
+        if words is None:
+            return False
+        archive, frequencies = complement.frequencies(cursor, self.engine, words)
+        return complement.worth_it(self.query, archive, frequencies)
 
     def count(self) -> int:
         return sum(int(n) for facet, _, _, n in self._facet_rows if facet == "kind")

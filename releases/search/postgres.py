@@ -6,8 +6,11 @@ the tsquery operators (&&, ||, !!) combine them. No reader text is ever
 parsed as tsquery syntax, so no input can raise.
 """
 
+import datetime
+
 from django.db import transaction
 
+from .complement import SENTINEL
 from .query import Query
 from .scope import Scope
 from .snippets import START, STOP
@@ -149,6 +152,33 @@ MEMBERS = (
     " WHERE s.tagset_id = t.tagset OFFSET 0) s"
 )
 JOIN = "JOIN"
+
+
+# Counting from the releases that lack a match (complement.py): its signed rows, each
+# for a tagset or for a year (the other NULL), summed into GROUPED's shape (a year
+# stands as its first day).
+YEAR = "EXTRACT(year FROM d.published_on)::integer"
+SIGNED = (
+    "SELECT x.tagset, make_date(x.year, 1, 1) AS day, sum(x.n) AS n FROM ({signed}) x"
+    " GROUP BY x.tagset, x.year HAVING sum(x.n) > 0"
+)
+
+
+def days(alias: str, first: datetime.date, last: datetime.date) -> tuple[str, list]:
+    return f"{alias}.published_on BETWEEN %s AND %s", [first, last]
+
+
+def lacking(query: Query, scope: Scope) -> tuple[str, list]:
+    """FROM and WHERE for the releases in scope that do not match."""
+    q_sql, q_params = tsquery(query)
+    conditions, params = scope.conditions()
+    where = " AND ".join([f"d.vector @@ (%s::tsquery && !!({q_sql}))", *conditions])
+    return f"releases_searchdocument d WHERE {where}", [f"'{SENTINEL}'", *q_params, *params]
+
+
+def word_counts(words: list[str]) -> tuple[str, list]:
+    """SQL for (word, releases holding it) of each of these unstemmed words."""
+    return "SELECT word, documents FROM releases_searchword WHERE word = ANY(%s)", [list(words)]
 
 
 def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:

@@ -72,9 +72,12 @@ class Query:
 
 
 def clean(text: str) -> str:
-    """Normalise width and compatibility forms; turn control characters into spaces."""
+    """Normalise width and compatibility forms; turn control and private-use characters into spaces.
+
+    (The index marks every release with a private-use character: complement.SENTINEL.)
+    """
     text = unicodedata.normalize("NFKC", text)
-    return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Cs"} else c for c in text)
+    return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co"} else c for c in text)
 
 
 def fold(word: str) -> str:

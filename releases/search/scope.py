@@ -33,6 +33,8 @@ class Scope:
     programmes: tuple[int, ...] = ()
     figures: tuple[int, ...] = ()
 
+    STATUS = Release.Status.PUBLISHED
+
     @classmethod
     def from_filters(cls, filters: dict, today: datetime.date) -> "Scope":
         """Build from the keyword arguments `ReleaseQuerySet.filter_by` takes."""
@@ -54,28 +56,40 @@ class Scope:
     def conditions(self, alias: str = "d") -> tuple[list[str], list]:
         """WHERE conditions on an alias of releases_searchdocument, and their parameters."""
         sql = [f"{alias}.status = %s", f"{alias}.published_on <= %s"]
-        params: list = [Release.Status.PUBLISHED, self.last_day]
+        params: list = [self.STATUS, self.last_day]
         if self.first_day:
             sql.append(f"{alias}.published_on >= %s")
             params.append(self.first_day)
         if self.kind:
             sql.append(f"{alias}.kind = %s")
             params.append(self.kind)
-        for field, table in TAG_TABLES.items():
+        tagsets, tagset_params = self.tagset_conditions(alias, kind=False)
+        sql += tagsets
+        params += tagset_params
+        for tag_id in self.figures:
+            sql.append(
+                f"EXISTS (SELECT 1 FROM {TAG_TABLES['figures']} t"
+                f" WHERE t.content_object_id = {alias}.release_id AND t.tag_id = %s)"
+            )
+            params.append(tag_id)
+        return sql, params
+
+    def tagset_conditions(self, alias: str, *, kind: bool = True) -> tuple[list[str], list]:
+        """Conditions on `alias.tagset`: agencies, programmes and (when `kind`) the kind."""
+        sql, params = [], []
+        if kind and self.kind:
+            sql.append(
+                f"{alias}.tagset IN (SELECT k.id FROM releases_searchtagset k WHERE k.kind = %s)"
+            )
+            params.append(self.kind)
+        for field, facet in TAGSET_FACETS.items():
             for tag_id in getattr(self, field):
-                if facet := TAGSET_FACETS.get(field):
-                    # The few hundred tagsets holding the tag, looked up once, rather than
-                    # a probe of the link table per match (SQLite, a word in every
-                    # release within one agency: 74 -> 48 ms).
-                    sql.append(
-                        f"{alias}.tagset IN (SELECT m.tagset_id FROM releases_searchtagsetmember m"
-                        " WHERE m.facet = %s AND m.tag_id = %s)"
-                    )
-                    params += [facet, tag_id]
-                else:
-                    sql.append(
-                        f"EXISTS (SELECT 1 FROM {table} t"
-                        f" WHERE t.content_object_id = {alias}.release_id AND t.tag_id = %s)"
-                    )
-                    params.append(tag_id)
+                # The few hundred tagsets holding the tag, looked up once, rather than a
+                # probe of the link table per match (SQLite, a word in every release
+                # within one agency: 74 -> 48 ms).
+                sql.append(
+                    f"{alias}.tagset IN (SELECT m.tagset_id FROM releases_searchtagsetmember m"
+                    " WHERE m.facet = %s AND m.tag_id = %s)"
+                )
+                params += [facet, tag_id]
         return sql, params

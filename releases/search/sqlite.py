@@ -11,6 +11,7 @@ FTS5 yields matches newest first, and date limits are rowid ranges.
 
 import datetime
 
+from .complement import SENTINEL
 from .query import Query, Term
 from .scope import Scope
 from .snippets import ELLIPSIS, START, STOP
@@ -101,10 +102,37 @@ GROUPED = (
     "SELECT m.tagset, substr(m.published_on, 1, 4) AS year, count(*) AS n FROM ({matches}) m"
     " GROUP BY m.tagset, substr(m.published_on, 1, 4)"
 )
-TAGSETS = "SELECT g.tagset, sum(g.n) AS n FROM g GROUP BY g.tagset"
-YEARS = "SELECT 'year', g.year, NULL, sum(g.n) FROM g GROUP BY g.year"
+TAGSETS = "SELECT g.tagset, sum(g.n) AS n FROM g WHERE g.tagset IS NOT NULL GROUP BY g.tagset"
+YEARS = "SELECT 'year', g.year, NULL, sum(g.n) FROM g WHERE g.year IS NOT NULL GROUP BY g.year"
 MEMBERS = "CROSS JOIN releases_searchtagsetmember s ON s.tagset_id = t.tagset"
 JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
+
+
+# Counting from the releases that lack a match (complement.py): its signed rows, each
+# for a tagset or for a year (the other NULL), summed. TAGSETS and YEARS read either.
+YEAR = "CAST(substr(d.published_on, 1, 4) AS integer)"
+SIGNED = (
+    "SELECT x.tagset, x.year, sum(x.n) AS n FROM ({signed}) x"
+    " GROUP BY x.tagset, x.year HAVING sum(x.n) > 0"
+)
+
+
+def days(alias: str, first: datetime.date, last: datetime.date) -> tuple[str, list]:
+    return f"{alias}.doc_key BETWEEN %s AND %s", [doc_key(first), doc_key(last) | 0xFFFFFFFF]
+
+
+def lacking(query: Query, scope: Scope) -> tuple[str, list]:
+    """FROM and WHERE for the releases in scope that do not match."""
+    where, params = matching(f'"{SENTINEL}" NOT ({expression(query)})', scope)
+    return f"{FROM_INDEX} WHERE {where}", params
+
+
+def word_counts(words: list[str]) -> tuple[str, list]:
+    """SQL for (word, releases holding it) of each of these unstemmed words."""
+    sql = " UNION ALL ".join(
+        "SELECT term, doc FROM releases_searchvocabulary WHERE term = %s" for _ in words
+    )
+    return sql, list(words)
 
 
 def excerpts(cursor, query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -130,4 +158,4 @@ def vocabulary(cursor, first_letters: list[str]) -> dict[str, int]:
     cursor.execute(
         ranges, [bound for letter in first_letters for bound in (letter, letter + chr(0x10FFFF))]
     )
-    return dict(cursor.fetchall())
+    return {term: n for term, n in cursor.fetchall() if term != SENTINEL}

@@ -12,8 +12,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 
-# The migration holds the one definition of how a release is indexed.
+# The migrations hold the one definition of how a release is indexed and counted.
 schema = importlib.import_module("releases.migrations.0007_search_index")
+totals = importlib.import_module("releases.migrations.0017_search_totals")
 
 COUNTS = """
 SELECT (SELECT count(*) FROM releases_release),
@@ -31,6 +32,9 @@ REBUILD = {
         "DELETE FROM releases_searchtagset",
         *(s.rstrip(";") for s in schema.sqlite_index("SELECT id FROM releases_release")),
         "INSERT INTO releases_searchindex (releases_searchindex) VALUES ('optimize')",
+        # Recount from scratch: the totals are, like the word counts, only adjusted.
+        f"DELETE FROM {totals.TOTALS}",
+        totals.SQLITE_COUNT,
     ],
     "postgresql": [
         "TRUNCATE releases_searchdocument, releases_searchtagset, releases_searchtagsetmember",
@@ -40,6 +44,8 @@ REBUILD = {
         "INSERT INTO releases_searchword (word, documents)"
         " SELECT word, count(*) FROM releases_searchdocument, unnest(tsvector_to_array(words)) word"
         " GROUP BY word",
+        f"DELETE FROM {totals.TOTALS}",
+        totals.POSTGRES_COUNT,
     ],
 }
 
