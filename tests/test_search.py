@@ -7,7 +7,7 @@ import json
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -617,6 +617,40 @@ def test_a_hyphenated_word_matches_its_parts_either_way(make_release):
     assert search_releases(query="five-year").count() == 2
     assert search_releases(query='"five year plan"').count() == 2
     assert search_releases(query='"co chairs"').count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_phrases_are_answered_by_the_index_of_word_positions(make_release):
+    from releases.search import postgres
+    from releases.search.query import parse
+
+    make_release(title="Digital Singapore plan")
+    make_release(title="Singapore goes digital")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.amname, EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum')"
+            " FROM pg_class i JOIN pg_am a ON a.oid = i.relam"
+            " WHERE i.relname = 'releases_searchdocument_positions'"
+        )
+        method, rum_available = cursor.fetchone()
+        assert method == ("rum" if rum_available else "gin")
+
+        def plan(text):
+            query = parse(text)
+            q_sql, params = postgres.tsquery(query)
+            where = f"{postgres.vector(query)} @@ ({q_sql})"
+            with transaction.atomic():
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(
+                    f"EXPLAIN SELECT count(*) FROM releases_searchdocument d WHERE {where}", params
+                )
+                return " ".join(row[0] for row in cursor.fetchall())
+
+        assert "releases_searchdocument_positions" in plan('"digital singapore"')
+        assert "releases_searchdocument_positions" in plan("covid-19 digital")
+        assert "releases_searchdocument_vector" in plan("digital singapore")
+    assert search_releases(query='"digital singapore"').count() == 1
+    assert search_releases(query='"singapore goes" -"digital singapore"').count() == 1
 
 
 @pytest.mark.skipif(

@@ -40,10 +40,21 @@ def tsquery(query: Query, *, positive_only: bool = False) -> tuple[str, list]:
     return sql, params
 
 
+def vector(query: Query) -> str:
+    """The whole-release vector, as the expression under the index that suits the query.
+
+    A phrase (or a word the parser splits, such as "covid-19") is answered by the index
+    that keeps word positions; plain words by GIN (migration 0018).
+    """
+    if any(len(term.words) > 1 for term in (*query.terms, *query.excluded)):
+        return "releases_search_positions(d.vector)"
+    return "d.vector"
+
+
 def matching(query: Query, scope: Scope) -> tuple[str, list]:
     q_sql, q_params = tsquery(query)
     conditions, params = scope.conditions()
-    return " AND ".join([f"d.vector @@ ({q_sql})", *conditions]), q_params + params
+    return " AND ".join([f"{vector(query)} @@ ({q_sql})", *conditions]), q_params + params
 
 
 # Up to this many matches, rank them all (GIN, then sort: ~14 µs a match); above, walk
