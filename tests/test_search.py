@@ -125,6 +125,22 @@ def test_title_beats_summary_beats_body_then_newest_first(client, make_release):
     assert titles(client, "harbour", sort="oldest")[-4:] == by_date[::-1]
 
 
+def test_an_excluded_word_anywhere_drops_a_title_match(make_release):
+    make_release(title="Harbour plan", body="A quiet week.", published_on=datetime.date(2021, 1, 1))
+    make_release(title="Harbour note", body="Busy.", published_on=datetime.date(2020, 1, 1))
+    make_release(title="Other", body="The harbour works.", published_on=datetime.date(2022, 1, 1))
+    # Sliced without a count first: the engines rank by walking each tier.
+    assert [r.title for r in search_releases(query="harbour -quiet")[0:20]] == [
+        "Harbour note",
+        "Other",
+    ]
+    assert [r.title for r in search_releases(query="harbour")[0:20]] == [
+        "Harbour plan",
+        "Harbour note",
+        "Other",
+    ]
+
+
 def test_ranking_holds_across_pages(client, make_release):
     for n in range(25):
         make_release(title=f"Body match {n}", body="ferry", published_on=datetime.date(2020, 1, 1))

@@ -84,15 +84,26 @@ def page(
     # Rank a bounded set: each tier's newest offset+limit matches are enough to
     # decide this page, and each comes straight off an index.
     pos_sql, pos_params = tsquery(query, positive_only=True)
+    # A match in the title (or head) is a match in the whole vector, each field keeping
+    # its positions there: unless a word is excluded, those tiers need not read the
+    # (large, out-of-line) whole vector of every release they walk past.
+    scope_sql, scope_params = scope.conditions()
     branches, branch_params = [], []
     for tier, column in TIERS:
-        also = f"d.{column} @@ ({pos_sql}) AND " if column else ""
+        if column:
+            rest, rest_params = (
+                (where, params) if query.excluded else (" AND ".join(scope_sql), scope_params)
+            )
+            condition = f"d.{column} @@ ({pos_sql}) AND {rest}"
+            condition_params = [*pos_params, *rest_params]
+        else:
+            condition, condition_params = where, params
         branches.append(
             f"(SELECT d.release_id, {tier} AS tier, d.published_on"
-            f" FROM releases_searchdocument d WHERE {also}{where}"
+            f" FROM releases_searchdocument d WHERE {condition}"
             " ORDER BY d.published_on DESC, d.release_id DESC LIMIT %s)"
         )
-        branch_params += [*(pos_params if column else []), *params, offset + limit]
+        branch_params += [*condition_params, offset + limit]
     cursor.execute(
         f"SELECT release_id FROM ({' UNION ALL '.join(branches)}) candidates"
         " GROUP BY release_id"
