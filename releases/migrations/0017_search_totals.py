@@ -61,21 +61,8 @@ def sqlite_totals_triggers():
 
 
 # Each (tagset, year), each tagset in all years (year 0) and each year in all tagsets
-# (tagset 0): the search reads the few rows its scope needs.
-KEYS = "(VALUES (d.tagset, d.year), (d.tagset, 0), (0, d.year)) AS k (tagset, year)"
-
-
-def count_totals(year: str) -> str:
-    return (
-        f"INSERT INTO {TOTALS} (tagset, year, published)"
-        f" SELECT k.tagset, k.year, count(*)"
-        f" FROM (SELECT tagset, {year} AS year FROM releases_searchdocument d"
-        f"       WHERE d.status = '{PUBLISHED}') d CROSS JOIN LATERAL {KEYS}"
-        " GROUP BY k.tagset, k.year"
-    )
-
-
-# SQLite has no VALUES joined to a row: the three groupings one after the other.
+# (tagset 0): the search reads the few rows its scope needs. SQLite has no VALUES
+# joined to a row, so the three groupings come one after the other.
 SQLITE_COUNT = f"""INSERT INTO {TOTALS} (tagset, year, published)
     WITH d AS (SELECT tagset, {SQLITE_YEAR.format(row='d')} AS year FROM releases_searchdocument d
                 WHERE d.status = '{PUBLISHED}')
@@ -118,9 +105,17 @@ def sqlite_sentinel(tags, stored_tags):
 
 # --- PostgreSQL: the sentinel is a lexeme of the whole-release vector -------------
 
+# The same three keys of a row, joined to it.
+KEYS = "(VALUES (d.tagset, d.year), (d.tagset, 0), (0, d.year)) AS k (tagset, year)"
+POSTGRES_COUNT = (
+    f"INSERT INTO {TOTALS} (tagset, year, published)"
+    " SELECT k.tagset, k.year, count(*)"
+    " FROM (SELECT tagset, EXTRACT(year FROM published_on)::integer AS year"
+    f"       FROM releases_searchdocument WHERE status = '{PUBLISHED}') d"
+    f" CROSS JOIN LATERAL {KEYS} GROUP BY k.tagset, k.year"
+)
 SENTINEL_TEXT = f"$sentinel${SENTINEL}$sentinel$"
 SENTINEL_SQL = f"{SENTINEL_TEXT}::tsvector"
-POSTGRES_COUNT = count_totals("EXTRACT(year FROM d.published_on)::integer")
 ALL_FIELDS = "releases_search_fields(r.title, r.summary, t.tags, r.body)"
 
 

@@ -158,4 +158,4 @@ def vocabulary(cursor, first_letters: list[str]) -> dict[str, int]:
     cursor.execute(
         ranges, [bound for letter in first_letters for bound in (letter, letter + chr(0x10FFFF))]
     )
-    return {term: n for term, n in cursor.fetchall() if term != SENTINEL}
+    return dict(cursor.fetchall())
