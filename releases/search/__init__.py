@@ -43,12 +43,14 @@ REMEMBERED_IDS = 2_000
 # precomputed per release: ~7,000 of them at 100,000 releases) and by date; everything
 # else reads those few thousand rows. Each engine writes that pass its own way
 # (GROUPED, TAGSETS, YEARS in postgres.py and sqlite.py): `g` holds the grouped
-# matches, `t` one row per tagset with its count. Agency and programme counts come
-# from one lookup of each tagset's members (the engine's MEMBERS), summed per tag
-# (about 70 of them) before the names are joined, rather than a lookup per facet
-# and a grouping by name. The joins run in the order written (the engine's JOIN
-# keyword for that: SQLite guesses badly here). Tag slugs and names are unique, so
-# grouping by tag id counts the same.
+# matches, `t` one row per tagset with its count. For plain words that nearly every
+# release holds, `g` is instead the archive's totals less the releases lacking them
+# (the engine's SIGNED over complement.signed_counts): the rest reads it the same.
+# Agency and programme counts come from one lookup of each tagset's members (the
+# engine's MEMBERS), summed per tag (about 70 of them) before the names are joined,
+# rather than a lookup per facet and a grouping by name. The joins run in the order
+# written (the engine's JOIN keyword for that: SQLite guesses badly here). Tag slugs
+# and names are unique, so grouping by tag id counts the same.
 FACET_SQL = """WITH g AS MATERIALIZED (
     {grouped}
 ), t AS MATERIALIZED (
