@@ -36,6 +36,7 @@ SEED = 2022
 def queries(rare_word: str, agency: str) -> list[tuple[str, dict]]:
     return [
         ("common word (in ~every release)", {"q": "digital"}),
+        ("word in half the releases", {"q": "infrastructure"}),
         ("rare word", {"q": rare_word}),
         ("two words", {"q": "security partnership"}),
         ("phrase", {"q": '"smart cities"'}),

@@ -12,8 +12,9 @@ from django.db import connection
 from django.db.models import Q
 
 from releases.models import Agency, Programme, Release
-from releases.search import search_releases
-from releases.search.complement import SENTINEL
+from releases.search import postgres, search_releases, sqlite
+from releases.search.complement import SENTINEL, worth_it
+from releases.search.query import parse
 
 
 @pytest.fixture
@@ -95,6 +96,17 @@ def test_common_plain_words_are_counted_from_the_releases_lacking_them(harbour):
     assert not chooses_lacking("quiet")
     assert not chooses_lacking('"harbour note"')
     assert not chooses_lacking("harbour -quiet")
+
+
+def test_each_engine_counts_from_the_lacking_only_where_that_is_faster():
+    # A word in 60 of 100 releases: SQLite finds the 40 lacking it as fast as the 60
+    # holding it; PostgreSQL walks every release's mark to find them, so it counts the 60.
+    assert worth_it(parse("harbour"), 100, {"harbour": 60}, sqlite.LACKING_SHARE)
+    assert not worth_it(parse("harbour"), 100, {"harbour": 60}, postgres.LACKING_SHARE)
+    assert worth_it(parse("harbour"), 100, {"harbour": 80}, postgres.LACKING_SHARE)
+    # Each required group can miss the releases lacking its commonest word; they add up.
+    assert not worth_it(parse("harbour quiet"), 100, {"harbour": 80, "quiet": 80}, 0.3)
+    assert worth_it(parse("harbour OR quiet"), 100, {"harbour": 50, "quiet": 80}, 0.3)
 
 
 def test_totals_follow_every_change(harbour, make_release):

@@ -166,7 +166,7 @@ class SearchResults:
         if words is None:
             return False
         archive, frequencies = complement.frequencies(cursor, self.engine, words)
-        return complement.worth_it(self.query, archive, frequencies)
+        return complement.worth_it(self.query, archive, frequencies, self.engine.LACKING_SHARE)
 
     def count(self) -> int:
         return sum(int(n) for facet, _, _, n in self._facet_rows if facet == "kind")

@@ -10,12 +10,13 @@ year. The releases that do not match come from the full-text index itself: every
 release's indexed text holds SENTINEL, so "SENTINEL and not the query" is an
 index search like any other, over a few thousand releases instead of 97,000.
 
-This pays only when few releases lack the query, which the archive's own word
-counts bound before anything is read: each required group of words misses at
-most the releases lacking its commonest word. Only plain words qualify (a phrase
-or an excluded word has no such bound, and PostgreSQL would re-read every
-release to rule a phrase out), and only within scopes the totals can express:
-dates, kind, agencies and programmes, not figures.
+This pays only when few releases lack the query (fewer than the engine's
+LACKING_SHARE of the archive), which the archive's own word counts bound before
+anything is read: each required group of words misses at most the releases
+lacking its commonest word. Only plain words qualify (a phrase or an excluded
+word has no such bound, and PostgreSQL would re-read every release to rule a
+phrase out), and only within scopes the totals can express: dates, kind,
+agencies and programmes, not figures.
 """
 
 import datetime
@@ -53,13 +54,17 @@ def frequencies(cursor, engine, words: list[str]) -> tuple[int, dict[str, int]]:
     return archive, {word: n for word, n in rows if word is not None}
 
 
-def worth_it(query: Query, archive: int, frequencies: dict[str, int]) -> bool:
-    """Whether at most half the archive can lack a match, by the words' document counts."""
+def worth_it(query: Query, archive: int, frequencies: dict[str, int], share: float) -> bool:
+    """Whether less than `share` of the archive can lack a match, by the words' document counts.
+
+    `share` is the engine's LACKING_SHARE: where counting the releases that lack a
+    match stops paying, measured against counting the matches.
+    """
     lacking = sum(
         max(archive - max(frequencies.get(term.words[0], 0) for term in group), 0)
         for group in query.groups
     )
-    return 2 * lacking < archive
+    return lacking < share * archive
 
 
 def signed_counts(engine, query: Query, scope: Scope) -> tuple[str, list]:

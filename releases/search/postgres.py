@@ -176,6 +176,12 @@ MEMBERS = (
 JOIN = "JOIN"
 
 
+# GIN finds the releases lacking a word by walking the mark's list of every release,
+# so counting from the lacking pays only when far fewer lack it than match (time
+# against counting the matches, at 100,000 releases: 1.6x for a word in 49-53 % of
+# them, 1.13x at 65 %, 0.96x at 71 %, 0.63x at 93 %).
+LACKING_SHARE = 0.3
+
 # Counting from the releases that lack a match (complement.py): its signed rows, each
 # for a tagset or for a year (the other NULL), summed into GROUPED's shape (a year
 # stands as its first day).

@@ -108,6 +108,12 @@ MEMBERS = "CROSS JOIN releases_searchtagsetmember s ON s.tagset_id = t.tagset"
 JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
 
 
+# Finding a release that lacks a word costs what finding a match does, so counting
+# from the lacking pays while they are fewer than the matches (time against counting
+# the matches, at 100,000 releases: 1.01x for a word in 53 % of them, 0.73x at 65 %,
+# 0.31x at 93 %).
+LACKING_SHARE = 0.5
+
 # Counting from the releases that lack a match (complement.py): its signed rows, each
 # for a tagset or for a year (the other NULL), summed. TAGSETS and YEARS read either.
 YEAR = "CAST(substr(d.published_on, 1, 4) AS integer)"
