@@ -99,8 +99,9 @@ def test_common_plain_words_are_counted_from_the_releases_lacking_them(harbour):
 
 
 def test_each_engine_counts_from_the_lacking_only_where_that_is_faster():
-    # A word in 60 of 100 releases: SQLite finds the 40 lacking it as fast as the 60
-    # holding it; PostgreSQL walks every release's mark to find them, so it counts the 60.
+    # A word in 60 of 100 releases: SQLite finds each of the 40 lacking it as fast as
+    # each of the 60 holding it, so it counts the 40; PostgreSQL walks every release's
+    # mark to find the 40, so it counts the 60.
     assert worth_it(parse("harbour"), 100, {"harbour": 60}, sqlite.LACKING_SHARE)
     assert not worth_it(parse("harbour"), 100, {"harbour": 60}, postgres.LACKING_SHARE)
     assert worth_it(parse("harbour"), 100, {"harbour": 80}, postgres.LACKING_SHARE)
