@@ -35,11 +35,19 @@ def reinstall_triggers(sender, using, **kwargs):
         ArchiveState.objects.using(using).get_or_create(id=1)
     if connection.vendor == "sqlite" and "releases_searchdocument" in tables:
         schema = importlib.import_module("releases.migrations.0007_search_index")
+        triggers = {
+            statement.split()[2]: statement
+            for statement in schema.SQLITE_FORWARD
+            if statement.startswith("CREATE TRIGGER")
+        }
+        batches = importlib.import_module("releases.migrations.0019_search_batches")
+        if batches.BATCH in tables:
+            triggers.update(batches.sqlite_triggers())
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             existing = {name for (name,) in cursor.fetchall()}
-            for statement in schema.SQLITE_FORWARD:
-                if statement.startswith("CREATE TRIGGER") and statement.split()[2] not in existing:
+            for name, statement in triggers.items():
+                if name not in existing:
                     cursor.execute(statement)
 
 

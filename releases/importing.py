@@ -43,6 +43,7 @@ from .models import (
     format_number,
     parse_figure,
 )
+from .search.batches import indexed_at_end
 from .text import tidy, tidy_line
 
 MULTILINE_FIELDS = {"summary", "body"}
@@ -544,7 +545,8 @@ class Importer:
                         records.append(record)
                 problems.extend(self.resolve_tags(records, summary, create=not problems))
                 if not problems:
-                    self.write(records, summary)
+                    with indexed_at_end():
+                        self.write(records, summary)
             self.progress.finish()
             if problems or dry_run:
                 transaction.set_rollback(True)

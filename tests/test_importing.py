@@ -17,6 +17,7 @@ from releases.models import (
     TaggedAgency,
     TaggedFigure,
 )
+from releases.search import search_releases
 
 
 def record(n=1, **fields):
@@ -91,6 +92,24 @@ def test_import_creates_releases_with_tags(write_jsonl, imda, mci):
     assert (third.kind, third.status) == ("speech", "draft")
     assert [(int(f.value), f.name) for f in third.figures.all()] == [(10000, "10,000+ enterprises")]
     assert Agency.objects.count() == 2
+
+
+def test_imports_are_searchable_by_text_and_tags(write_jsonl, imda, mci):
+    def found(query):
+        return {r.title for r in search_releases(query=query)}
+
+    run(write_jsonl(record(1, title="Osprey survey"), record(2, agencies=["mci"])))
+    assert found("osprey") == {"Osprey survey"}
+    assert found("tradetrust") == {"Osprey survey", "Imported release 2"}
+    assert found("mci") == {"Imported release 2"}
+    # An update through the importer: the old title and agency are no longer found.
+    run(write_jsonl(record(1, title="Kestrel survey", agencies=["mci"], programmes=[])))
+    assert found("osprey") == set() and found("kestrel") == {"Kestrel survey"}
+    assert found("mci") == {"Kestrel survey", "Imported release 2"}
+    assert found("tradetrust") == {"Imported release 2"}
+    facets = search_releases(query="survey").facets
+    assert [(v.slug, v.count) for v in facets["agency"]] == [("mci", 1)]
+    assert facets["programme"] == []
 
 
 def test_import_drops_control_characters_from_text(write_jsonl, imda):
