@@ -139,7 +139,11 @@ class TagQuerySet(models.QuerySet):
         loser_ids = [tag.pk for tag in losers]
         if not losers:
             return 0
-        with transaction.atomic():
+        from releases.search.batches import indexed_at_end  # the search package imports models
+
+        # One batch: each release is re-indexed once, not for its new link and again for
+        # each link the tag's deletion removes.
+        with indexed_at_end():
             release_ids = (
                 through.objects.filter(tag_id__in=loser_ids)
                 .values_list("content_object_id", flat=True)

@@ -15,6 +15,7 @@ from releases.models import (
     Release,
     TaggedAgency,
 )
+from releases.search import search_releases
 from tests.test_admin import change_url, form_data
 
 
@@ -51,6 +52,11 @@ def test_merge_keeps_every_release_link(admin_client, make_release, imda, imda_t
     assert [a.slug for a in typo_only.agencies.all()] == ["imda"]
     assert [a.slug for a in untouched.agencies.all()] == ["mci"]
     assert TaggedAgency.objects.count() == 4
+    # Search sees the merge: its filter and facet count the releases the typo was on.
+    results = search_releases(query="release", filters={"agencies": [imda]})
+    assert {r.pk for r in results} == {both.pk, typo_only.pk}
+    agencies = search_releases(query="release").facets["agency"]
+    assert [(v.slug, v.count) for v in agencies] == [("imda", 2), ("mci", 2)]
 
 
 def test_merged_tag_address_redirects_permanently(admin_client, client, imda, imda_typo):
