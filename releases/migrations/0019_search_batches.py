@@ -1,10 +1,10 @@
-"""Index a batch of writes once, at its end (releases.search.batch.indexed_at_end).
+"""Index a batch of writes once, at its end (releases.search.batches.indexed_at_end).
 
 The index triggers re-index a release on every statement that touches it, and an
 import writes each release and then its agency, programme and figure links: four
 re-indexings of every new release on PostgreSQL (one per statement), and on SQLite,
-whose triggers run per row, one per link as well. At 100,000 releases that made an
-import three to five times slower than the same import without the index.
+whose triggers run per row, one per link as well. That made an import several times
+slower than the same import without the index (docs/benchmarks.md, Import).
 
 While `releases_searchbatch` holds a row, the release and link triggers only take
 the release out of the index (SQLite must do that while the indexed text is still at

@@ -17,12 +17,18 @@ def indexed_at_end(using=DEFAULT_DB_ALIAS):
 
     The block runs in a transaction (a savepoint inside one): no other connection sees
     the index behind, and if the block raises, its writes and notes roll back together.
+    A block inside another joins it. On PostgreSQL a second connection's batch waits
+    for the first one's transaction to end (both write the one row the batch is).
     """
     connection = connections[using]
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO releases_searchbatch (id) VALUES (1)")
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM releases_searchbatch)")
+            (nested,) = cursor.fetchone()
+            if not nested:
+                cursor.execute("INSERT INTO releases_searchbatch (id) VALUES (1)")
         yield
-        with connection.cursor() as cursor:
-            # Its trigger indexes the noted releases.
-            cursor.execute("DELETE FROM releases_searchbatch")
+        if not nested:
+            with connection.cursor() as cursor:
+                # Its trigger indexes the noted releases.
+                cursor.execute("DELETE FROM releases_searchbatch")
