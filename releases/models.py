@@ -50,7 +50,7 @@ class TagQuerySet(models.QuerySet):
     def with_release_counts(self):
         """Annotate `release_count` with the number of published releases.
 
-        Read from the tally the database keeps (releases/tallies.py), less the
+        Read from the tally the database keeps (releases/dbobjects/tallies.py), less the
         releases published for a later day, which the tally cannot tell apart.
         Their links carry their date, so those are a walk of the link index from
         today on, each checked against the listing index (no table row read).
@@ -448,7 +448,7 @@ class ReleaseTagLink(TaggedItemBase):
     """One tag on one release; unique so that loading a fixture twice adds nothing."""
 
     content_object = models.ForeignKey("Release", on_delete=models.CASCADE)
-    # The release's date, copied by database triggers (releases/triggers.py), so that a
+    # The release's date, copied by database triggers (releases/dbobjects/link_dates.py), so that a
     # tag's releases nearest in date are a walk along one index (related releases).
     published_on = models.DateField(null=True, editable=False)
 
@@ -1227,7 +1227,7 @@ class ArchiveState(models.Model):
 class Tally(models.Model):
     """How many releases with published status carry a tag, or the archive holds.
 
-    Kept by database triggers and never written by Django (releases/tallies.py).
+    Kept by database triggers and never written by Django (releases/dbobjects/tallies.py).
     A tag's row has `kind` agency, programme or figure and its id; the archive's
     own row has kind ARCHIVE and tag id 0.
     """

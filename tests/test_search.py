@@ -718,14 +718,12 @@ def test_phrases_are_answered_by_the_index_of_word_positions(make_release):
     connection.vendor != "sqlite", reason="only SQLite drops triggers when a table is rebuilt"
 )
 def test_search_triggers_come_back_after_a_table_rebuild(make_release):
-    from django.apps import apps
-
-    from releases.apps import reinstall_triggers
+    from releases import dbobjects
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER releases_search_release_insert")
         cursor.execute("DROP TRIGGER releases_search_release_insert_later")
-    reinstall_triggers(apps.get_app_config("releases"), using="default")
+    dbobjects.install_all(using="default")
     make_release(title="Kingfisher sighting")
     with indexed_at_end():
         make_release(title="Kingfisher nest")

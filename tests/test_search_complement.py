@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Q
 
+from releases.dbobjects.search_totals import SENTINEL
 from releases.models import Agency, Programme, Release
 from releases.search import postgres, search_releases, sqlite
-from releases.search.complement import SENTINEL, worth_it
+from releases.search.complement import worth_it
 from releases.search.query import parse
 
 

@@ -1,4 +1,6 @@
-"""Counts of published releases (each tag's, the archive's), kept by triggers (releases/tallies.py).
+"""Counts of published releases (each tag's, the archive's), kept by triggers.
+
+The triggers are declared in releases/dbobjects/tallies.py.
 
 Every test compares the kept count with one counted from the links the slow
 way, after the data changed by one of the ways it can arrive.

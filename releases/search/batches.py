@@ -3,7 +3,7 @@
 The search triggers re-index a release on every statement that touches it (on SQLite,
 every row): a release written and then linked to its agencies, programmes and figures
 was indexed four times or more. Inside `indexed_at_end()` they only note the release
-(migration 0019); leaving the block indexes every noted release once.
+(releases/dbobjects/search_sqlite.py); leaving the block indexes every noted release once.
 """
 
 from contextlib import contextmanager

@@ -3,9 +3,9 @@
 A word in nearly every release matches nearly the whole archive, and counting
 its matches by tagset and year visits each of them (SQLite joins and sorts
 97,000 rows for `digital` at 100,000 releases: ~100 ms). The same counts are the
-archive's published releases per tagset and year, which triggers keep in
-releases_searchtotal (migration 0017), less the published releases in scope that
-do *not* match, and less those outside the scope's dates in its first and last
+archive's published releases per tagset and year, which triggers keep
+(releases/dbobjects/search_totals.py), less the published releases in scope that do
+*not* match, and less those outside the scope's dates in its first and last
 year. The releases that do not match come from the full-text index itself: every
 release's indexed text holds SENTINEL, so "SENTINEL and not the query" is an
 index search like any other, over a few thousand releases instead of 97,000.
@@ -23,13 +23,10 @@ import datetime
 
 from django.utils import timezone
 
+from releases.dbobjects.search_totals import TOTALS
+
 from .query import Query
 from .scope import Scope
-
-# A private-use character: no release text holds it as a word on either engine
-# (query.clean turns it into a space, so no reader can search for it).
-SENTINEL = "\ue000"
-TOTALS = "releases_searchtotal"
 
 
 def words(query: Query, scope: Scope) -> list[str] | None:

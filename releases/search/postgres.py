@@ -1,4 +1,4 @@
-"""PostgreSQL engine: stored tsvectors under GIN indexes (see migration 0007_search_index).
+"""PostgreSQL engine: stored tsvectors under GIN indexes (releases/dbobjects/search_postgres.py).
 
 Every term the reader typed reaches PostgreSQL as a bound parameter of
 phraseto_tsquery(), which parses and stems it exactly as the documents were;
@@ -10,7 +10,8 @@ import datetime
 
 from django.db import transaction
 
-from .complement import SENTINEL
+from releases.dbobjects.search_totals import SENTINEL
+
 from .query import Query
 from .scope import Scope
 from .snippets import START, STOP
@@ -44,7 +45,7 @@ def vector(query: Query) -> str:
     """The whole-release vector, as the expression under the index that suits the query.
 
     A phrase (or a word the parser splits, such as "covid-19") is answered by the index
-    that keeps word positions; plain words by GIN (migration 0018).
+    that keeps word positions; plain words by GIN (releases/dbobjects/search_postgres.py).
     """
     if any(len(term.words) > 1 for term in (*query.terms, *query.excluded)):
         return "releases_search_positions(d.vector)"

@@ -74,7 +74,7 @@ class Query:
 def clean(text: str) -> str:
     """Normalise width and compatibility forms; turn control and private-use characters into spaces.
 
-    (The index marks every release with a private-use character: complement.SENTINEL.)
+    (The index marks every release with a private-use character: search_totals.SENTINEL.)
     """
     text = unicodedata.normalize("NFKC", text)
     return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co"} else c for c in text)

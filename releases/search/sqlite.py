@@ -1,4 +1,4 @@
-"""SQLite engine: FTS5 external-content tables (see migration 0007_search_index).
+"""SQLite engine: FTS5 external-content tables (declared in releases/dbobjects/search_sqlite.py).
 
 Raw FTS5 MATCH raises on `"unclosed`, `-`, `(`, `AND` and the empty string,
 so reader input never reaches it as syntax: every term becomes a quoted
@@ -11,7 +11,8 @@ FTS5 yields matches newest first, and date limits are rowid ranges.
 
 import datetime
 
-from .complement import SENTINEL
+from releases.dbobjects.search_totals import SENTINEL
+
 from .query import Query, Term
 from .scope import Scope
 from .snippets import ELLIPSIS, START, STOP

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("releases", "0005_staff_editing"),
+        ("releases", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_editor_group, remove_editor_group)]
