@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run serve test lint format fixtures lock backup restore bench bench-import bench-search reliability clean
+.PHONY: install system-packages run serve test lint format fixtures lock backup restore bench bench-import bench-search reliability clean
 
-$(BIN)/python:
+# Chromium, npm and fonts for the tests (and RUM beside a local PostgreSQL), installed
+# where this machine allows; otherwise it says in one line what to install.
+system-packages:
+	@sh tools/install-system-packages.sh $(PYTHON)
+
+$(BIN)/python: | system-packages
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall whenever the lock file changes, so every install is the same.
@@ -25,7 +30,7 @@ node_modules/.installed: package-lock.json
 		echo "npm not found: the browser tests' accessibility checks will be skipped"; \
 	fi
 
-install: $(VENV)/.installed node_modules/.installed
+install: system-packages $(VENV)/.installed node_modules/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

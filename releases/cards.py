@@ -82,15 +82,20 @@ def load_font(weight: str, size: int, language: str = "en") -> ImageFont.FreeTyp
     return ImageFont.truetype(str(path), size, index=index)
 
 
+def fonts_installed() -> bool:
+    """Whether every weight has its Noto CJK font (DejaVu alone has no Chinese)."""
+    return all(font_file(weight) and font_file(weight).suffix == ".ttc" for weight in FONT_FILES)
+
+
 @checks.register(checks.Tags.compatibility)
 def check_card_fonts(app_configs=None, **kwargs):
-    if all(font_file(weight) and font_file(weight).suffix == ".ttc" for weight in FONT_FILES):
+    if fonts_installed():
         return []
     return [
         checks.Warning(
             "The fonts for social cards are missing: titles in Chinese, Japanese or Korean "
             "(or every title, if no font is found) will not be drawn properly.",
-            hint=f"apt-get install {FONT_PACKAGES} (as .ci/run does).",
+            hint=f"apt-get install {FONT_PACKAGES} (make install does where it can).",
             id="releases.W001",
         )
     ]

@@ -1,12 +1,15 @@
 """Production refuses an unsafe configuration and passes Django's deployment checks."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from releases import cards
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAFE = {
@@ -30,9 +33,13 @@ def manage(*args, **env):
 
 
 def test_check_deploy_reports_nothing_in_production():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **SAFE)
+    result = manage("check", "--deploy", **SAFE)
     assert result.returncode == 0, result.stderr
-    assert "no issues" in result.stdout
+    reported = set(re.findall(r"\(([a-z_.]+\.[EW]\d{3})\)", result.stdout + result.stderr))
+    if not cards.fonts_installed():
+        # A machine that merely lacks the optional card fonts is warned, not failed.
+        reported.discard("releases.W001")
+    assert reported == set(), result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(

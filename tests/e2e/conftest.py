@@ -2,7 +2,7 @@
 
 One browser serves the whole session; each test gets a fresh context (cookies, viewport,
 colour scheme) and the shipped fixtures. Without Chromium, Playwright or axe-core the tests
-skip with a message, except under CI=true, where .ci/run installs all three and a
+skip with a message, except under CI=true, where `make install` has installed all three and a
 missing one is a failure.
 """
 
@@ -49,7 +49,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def unavailable(reason: str):
     if os.environ.get("CI"):
-        pytest.fail(f"{reason}; .ci/run installs it, so CI must not skip these tests")
+        pytest.fail(f"{reason}; make install installs it, so CI must not skip these tests")
     pytest.skip(reason)
 
 
