@@ -15,6 +15,8 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok instal
 "$python" -c "import ensurepip" 2>/dev/null || need python3-venv
 command -v chromium >/dev/null || need "chromium fonts-liberation"
 command -v npm >/dev/null || need npm
+# Playwright drives the browser through its own Node.js, which links libatomic.
+ldconfig -p 2>/dev/null | grep -q "libatomic.so.1 " || need libatomic1
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc ] || need fonts-noto-cjk
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need fonts-dejavu-core
 for version in $(ls /etc/postgresql 2>/dev/null); do
