@@ -13,11 +13,11 @@ keep them until the archive's data changes.
 Relevance puts releases whose title matches first, then those matching in
 the summary or tags, then the rest; within each group the newest comes
 first. `sort="newest"` or `"oldest"` orders by date alone. The engines
-(postgres.py, sqlite.py) answer with the same releases in the same order;
-README.md lists the few differences.
+(postgres.py, sqlite.py, each an engine.Engine) answer with the same releases in
+the same order; README.md lists the few differences. The count and facets are one
+statement, built in facets.py from the engine's SQL.
 """
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connections, router
@@ -25,58 +25,20 @@ from django.utils import timezone
 
 from releases.models import Release
 
-from . import complement, postgres, snippets, spelling, sqlite
+from . import facets, postgres, snippets, spelling, sqlite
+from .engine import Engine
+from .facets import FacetValue
 from .query import Query, parse
 from .scope import Scope
 
-ENGINES = {"postgresql": postgres, "sqlite": sqlite}
+ENGINES: dict[str, Engine] = {"postgresql": postgres, "sqlite": sqlite}
 SORTS = ("relevance", "newest", "oldest")
-FACETS = ("agency", "programme", "kind", "year")
 # Up to this many matches, the ids of all of them are remembered in order with the
 # count: the next page, or the same search again, then runs no search. Finding the
 # first page costs about as much as finding them all (a phrase on PostgreSQL re-reads
 # every release holding its words; the engines rank a few thousand by sorting), and
 # 2,000 ids keep in about 10 kB.
 REMEMBERED_IDS = 2_000
-
-# One pass over the matches counts them by tagset (kind + agencies + programmes,
-# precomputed per release: ~7,000 of them at 100,000 releases) and by date; everything
-# else reads those few thousand rows. Each engine writes that pass its own way
-# (GROUPED, TAGSETS, YEARS in postgres.py and sqlite.py): `g` holds the grouped
-# matches, `t` one row per tagset with its count. For plain words that nearly every
-# release holds, `g` is instead the archive's totals less the releases lacking them
-# (the engine's SIGNED over complement.signed_counts): the rest reads it the same.
-# Agency and programme counts come from one lookup of each tagset's members (the
-# engine's MEMBERS), summed per tag (about 70 of them) before the names are joined,
-# rather than a lookup per facet and a grouping by name. The joins run in the order
-# written (the engine's JOIN keyword for that: SQLite guesses badly here). Tag slugs
-# and names are unique, so grouping by tag id counts the same.
-FACET_SQL = """WITH g AS MATERIALIZED (
-    {grouped}
-), t AS MATERIALIZED (
-    {tagsets}
-), tags AS MATERIALIZED (
-    SELECT s.facet, s.tag_id, sum(t.n) AS n FROM t {members} GROUP BY s.facet, s.tag_id
-)
-SELECT 'kind', ts.kind, NULL, sum(t.n) FROM t
-  {join} releases_searchtagset ts ON ts.id = t.tagset GROUP BY ts.kind
-UNION ALL
-{years}
-UNION ALL
-SELECT 'agency', a.slug, a.name, tags.n FROM tags
-  {join} releases_agency a ON a.id = tags.tag_id WHERE tags.facet = 'agency'
-UNION ALL
-SELECT 'programme', p.slug, p.name, tags.n FROM tags
-  {join} releases_programme p ON p.id = tags.tag_id WHERE tags.facet = 'programme'"""
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    """One way to narrow the results: pass `slug` back as the `facet` filter."""
-
-    slug: str
-    name: str
-    count: int
 
 
 def search_releases(
@@ -120,10 +82,10 @@ class SearchResults:
         self.tags = tags
         self.scope = Scope.from_filters(filters, timezone.localdate())
         self.using = router.db_for_read(Release)
-        connection = connections[self.using]
-        self.engine = ENGINES.get(connection.vendor)
-        if self.engine is None:
-            raise NotImplementedError(f"Search is not built for {connection.vendor}.")
+        vendor = connections[self.using].vendor
+        if vendor not in ENGINES:
+            raise NotImplementedError(f"Search is not built for {vendor}.")
+        self.engine: Engine = ENGINES[vendor]
 
     @property
     def searchable(self) -> bool:
@@ -143,16 +105,21 @@ class SearchResults:
         return self.remember(name, self._count_facets)
 
     def _count_facets(self) -> list[tuple]:
-        engine = self.engine
+        """Every facet's rows in one statement (facets.py: how it is built)."""
+        engine, query, scope = self.engine, self.query, self.scope
         with self.cursor() as cursor:
-            if self._from_lacking(cursor):
-                signed, params = complement.signed_counts(engine, self.query, self.scope)
+            if self._counts_by_subtraction(cursor):
+                totals = facets.scope_totals(scope)
+                outside = [engine.days("d", first, last) for first, last in totals.days_left_out]
+                signed, params = facets.totals_less_lacking(
+                    scope, totals, engine.lacking(query, scope), outside, year=engine.YEAR
+                )
                 grouped = engine.SIGNED.format(signed=signed)
             else:
-                matches, params = engine.matches(self.query, self.scope)
+                matches, params = engine.matches(query, scope)
                 grouped = engine.GROUPED.format(matches=matches)
-            sql = FACET_SQL.format(
-                grouped=grouped,
+            sql = facets.count_sql(
+                grouped,
                 tagsets=engine.TAGSETS,
                 years=engine.YEARS,
                 members=engine.MEMBERS,
@@ -160,13 +127,13 @@ class SearchResults:
             )
             return [tuple(row) for row in engine.facet_rows(cursor, sql, params)]
 
-    def _from_lacking(self, cursor) -> bool:
-        """Whether to count the matches from the releases that lack them (complement.py)."""
-        words = complement.words(self.query, self.scope)
+    def _counts_by_subtraction(self, cursor) -> bool:
+        """Whether to count the facets as the archive's totals less the releases lacking a match."""
+        words = facets.plain_words(self.query, self.scope)
         if words is None:
             return False
-        archive, frequencies = complement.frequencies(cursor, self.engine, words)
-        return complement.worth_it(self.query, archive, frequencies, self.engine.LACKING_SHARE)
+        archive, frequencies = facets.word_frequencies(cursor, self.engine.word_counts(words))
+        return facets.subtraction_pays(self.query, archive, frequencies, self.engine.LACKING_SHARE)
 
     def count(self) -> int:
         return sum(int(n) for facet, _, _, n in self._facet_rows if facet == "kind")
@@ -177,20 +144,7 @@ class SearchResults:
     @cached_property
     def facets(self) -> dict[str, list[FacetValue]]:
         """Counts over every match (not only one page), most common first; years newest first."""
-        kinds = dict(Release.Kind.choices)
-        facets = {facet: [] for facet in FACETS}
-        for facet, slug, name, count in self._facet_rows:
-            if facet == "kind":
-                name = kinds.get(slug, slug)
-            elif facet == "year":
-                slug = name = str(int(slug))
-            facets[facet].append(FacetValue(slug=slug, name=name, count=int(count)))
-        for facet, values in facets.items():
-            if facet == "year":
-                values.sort(key=lambda v: v.slug, reverse=True)
-            else:
-                values.sort(key=lambda v: (-v.count, v.name))
-        return facets
+        return facets.values(self._facet_rows)
 
     def __getitem__(self, index):
         if isinstance(index, int):
@@ -247,7 +201,7 @@ class SearchResults:
         found = (
             Release.objects.using(self.using).published().for_listing().with_tag_lists(*self.tags)
         )
-        by_id = {release.pk: release for release in found.among(ids)}
+        by_id = {release.pk: release for release in found.with_ids(ids)}
         page = [by_id[pk] for pk in ids if pk in by_id]
         for release in page:
             release.snippet = snippets.choose(*texts.get(release.pk, (None, None)))
@@ -257,7 +211,7 @@ class SearchResults:
         """The archive's words starting with these letters, with how many releases hold each.
 
         Remembered like the facets: SQLite's FTS5 counts each word's releases from
-        its index on every read (~50 ms for one letter at 100,000 releases).
+        its index on every read, and one letter starts thousands of words.
         """
 
         def read():

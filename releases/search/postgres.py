@@ -4,6 +4,8 @@ Every term the reader typed reaches PostgreSQL as a bound parameter of
 phraseto_tsquery(), which parses and stems it exactly as the documents were;
 the tsquery operators (&&, ||, !!) combine them. No reader text is ever
 parsed as tsquery syntax, so no input can raise.
+
+The members of engine.Engine are what the rest of the search uses of this module.
 """
 
 import datetime
@@ -58,10 +60,10 @@ def matching(query: Query, scope: Scope) -> tuple[str, list]:
     return " AND ".join([f"{vector(query)} @@ ({q_sql})", *conditions]), q_params + params
 
 
-# Up to this many matches, rank them all (GIN, then sort: ~14 µs a match); above, walk
-# the date index, which finds a page after reading about 20 × (releases ÷ matches) rows
-# per relevance tier. Measured at 1,000,000 releases: 1,642 matches took 100 ms walking
-# and 14 ms ranked; 8,578 took 26 ms walking and 122 ms ranked.
+# Up to this many matches, rank them all (GIN, then sort: the cost grows with the
+# matches); above, walk the date index, which finds a page after reading about
+# 20 × (releases ÷ matches) rows per relevance tier, so the fewer the matches the longer
+# the walk. The two cross near here (docs/benchmarks.md).
 FEW = 2_000
 
 
@@ -137,7 +139,7 @@ def ranked_few(cursor, query, where, params, sort, offset, limit) -> list[int]:
 
 def facet_rows(cursor, sql: str, params: list) -> list[tuple]:
     # The planner prices `@@` as nearly free, so for a common word it would rather
-    # read and test every document than take the GIN index's bitmap (5x slower).
+    # read and test every document than take the GIN index's bitmap, which is far faster.
     with transaction.atomic(using=cursor.db.alias):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(sql, params)
@@ -167,9 +169,8 @@ YEARS = (
 # Each tagset's members through the primary key, one probe per tagset (OFFSET 0 keeps
 # the subquery, and so the probe, as written). The planner cannot know how many
 # tagsets `t` holds, as it cannot know how many releases a phrase finds: left to
-# choose, it hashed all ~25,000 members even for a phrase in 150 releases (+8 ms),
-# while for a word in 97% of releases (7,700 tagsets) the probes cost what a hash
-# join does.
+# choose, it hashed all ~25,000 members even for a phrase in 150 releases, while for
+# a word in 97% of releases (7,700 tagsets) the probes cost what a hash join does.
 MEMBERS = (
     "CROSS JOIN LATERAL (SELECT s.facet, s.tag_id FROM releases_searchtagsetmember s"
     " WHERE s.tagset_id = t.tagset OFFSET 0) s"
@@ -178,14 +179,13 @@ JOIN = "JOIN"
 
 
 # GIN finds the releases lacking a word by walking the mark's list of every release,
-# so counting from the lacking pays only when far fewer lack it than match (time
-# against counting the matches, at 100,000 releases: 1.6x for a word in 49-53 % of
-# them, 1.13x at 65 %, 0.96x at 71 %, 0.63x at 93 %).
+# so counting by subtraction pays only when far fewer lack a match than hold one
+# (measured in docs/benchmarks.md, eighth run).
 LACKING_SHARE = 0.3
 
-# Counting from the releases that lack a match (complement.py): its signed rows, each
-# for a tagset or for a year (the other NULL), summed into GROUPED's shape (a year
-# stands as its first day).
+# Counting by subtraction (facets.totals_less_lacking): its signed rows, each for a
+# tagset or for a year (the other NULL), summed into GROUPED's shape (a year stands as
+# its first day).
 YEAR = "EXTRACT(year FROM d.published_on)::integer"
 SIGNED = (
     "SELECT x.tagset, make_date(x.year, 1, 1) AS day, sum(x.n) AS n FROM ({signed}) x"

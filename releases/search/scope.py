@@ -85,8 +85,8 @@ class Scope:
         for field, facet in TAGSET_FACETS.items():
             for tag_id in getattr(self, field):
                 # The few hundred tagsets holding the tag, looked up once, rather than a
-                # probe of the link table per match (SQLite, a word in every release
-                # within one agency: 74 -> 48 ms).
+                # probe of the link table per match (docs/benchmarks.md: a word in every
+                # release within one agency, on SQLite).
                 sql.append(
                     f"{alias}.tagset IN (SELECT m.tagset_id FROM releases_searchtagsetmember m"
                     " WHERE m.facet = %s AND m.tag_id = %s)"

@@ -7,6 +7,8 @@ this module writes the operators between them.
 
 The index's rowid is (Julian day of publication << 32) | release id, so
 FTS5 yields matches newest first, and date limits are rowid ranges.
+
+The members of engine.Engine are what the rest of the search uses of this module.
 """
 
 import datetime
@@ -110,13 +112,12 @@ JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
 
 
 # Finding a release that lacks a word costs what finding a match does, so counting
-# from the lacking pays while they are fewer than the matches (time against counting
-# the matches, at 100,000 releases: 1.01x for a word in 53 % of them, 0.73x at 65 %,
-# 0.31x at 93 %).
+# by subtraction pays while the releases lacking a match are fewer than the matches
+# (measured in docs/benchmarks.md, eighth run).
 LACKING_SHARE = 0.5
 
-# Counting from the releases that lack a match (complement.py): its signed rows, each
-# for a tagset or for a year (the other NULL), summed. TAGSETS and YEARS read either.
+# Counting by subtraction (facets.totals_less_lacking): its signed rows, each for a
+# tagset or for a year (the other NULL), summed. TAGSETS and YEARS read either.
 YEAR = "CAST(substr(d.published_on, 1, 4) AS integer)"
 SIGNED = (
     "SELECT x.tagset, x.year, sum(x.n) AS n FROM ({signed}) x"

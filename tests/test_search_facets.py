@@ -1,7 +1,8 @@
-"""A common word's count and facets, taken from the releases that lack it (complement.py).
+"""Facet counts by subtraction (releases/search/facets.py): a common word's count and facets.
 
-Each case is counted both ways, from the matches and from the archive's totals less
-the releases that lack the word, and the two must agree with the listing's filters.
+Each case is counted both ways, from the matches and by subtraction (the archive's
+totals less the releases that lack the word), and the two must agree with the
+listing's filters.
 """
 
 import datetime
@@ -14,7 +15,7 @@ from django.db.models import Q
 from releases.dbobjects.search_totals import SENTINEL
 from releases.models import Agency, Programme, Release
 from releases.search import postgres, search_releases, sqlite
-from releases.search.complement import worth_it
+from releases.search.facets import subtraction_pays
 from releases.search.query import parse
 
 
@@ -36,16 +37,16 @@ def harbour(make_release, imda, mci, smart_city, tomorrow):
     make_release(title="Harbour draft", agencies=[mci], status=Release.Status.DRAFT)
 
 
-def counted(query, filters, *, lacking):
+def counted(query, filters, *, by_subtraction):
     results = search_releases(query=query, filters=filters)
-    results._from_lacking = lambda cursor: lacking
+    results._counts_by_subtraction = lambda cursor: by_subtraction
     return results.count(), results.facets
 
 
-def chooses_lacking(query, filters=None):
+def subtracts(query, filters=None):
     results = search_releases(query=query, filters=filters or {})
     with connection.cursor() as cursor:
-        return results._from_lacking(cursor)
+        return results._counts_by_subtraction(cursor)
 
 
 def listed(query_word, filters):
@@ -68,11 +69,11 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("filters", FILTERS)
-def test_counting_the_releases_lacking_a_word_agrees_with_counting_its_matches(harbour, filters):
-    assert chooses_lacking("harbour", filters) or filters
-    from_lacking = counted("harbour", filters, lacking=True)
-    assert from_lacking == counted("harbour", filters, lacking=False)
-    assert from_lacking[0] == listed("harbour", filters)
+def test_counting_by_subtraction_agrees_with_counting_the_matches(harbour, filters):
+    assert subtracts("harbour", filters) or filters
+    by_subtraction = counted("harbour", filters, by_subtraction=True)
+    assert by_subtraction == counted("harbour", filters, by_subtraction=False)
+    assert by_subtraction[0] == listed("harbour", filters)
 
 
 def test_tag_filters_count_from_their_tagsets(harbour):
@@ -84,31 +85,31 @@ def test_tag_filters_count_from_their_tagsets(harbour):
         {"programmes": [programme]},
         {"agencies": [mci], "kind": Release.Kind.PRESS_RELEASE, "year": 2020},
     ):
-        from_lacking = counted("harbour", filters, lacking=True)
-        assert from_lacking == counted("harbour", filters, lacking=False)
-        assert from_lacking[0] == listed("harbour", filters)
+        by_subtraction = counted("harbour", filters, by_subtraction=True)
+        assert by_subtraction == counted("harbour", filters, by_subtraction=False)
+        assert by_subtraction[0] == listed("harbour", filters)
 
 
-def test_common_plain_words_are_counted_from_the_releases_lacking_them(harbour):
-    assert chooses_lacking("harbour")
-    assert chooses_lacking("harbour note")
-    assert chooses_lacking("harbour OR quiet")
+def test_common_plain_words_are_counted_by_subtraction(harbour):
+    assert subtracts("harbour")
+    assert subtracts("harbour note")
+    assert subtracts("harbour OR quiet")
     # Rare words, phrases and exclusions are counted from their matches.
-    assert not chooses_lacking("quiet")
-    assert not chooses_lacking('"harbour note"')
-    assert not chooses_lacking("harbour -quiet")
+    assert not subtracts("quiet")
+    assert not subtracts('"harbour note"')
+    assert not subtracts("harbour -quiet")
 
 
-def test_each_engine_counts_from_the_lacking_only_where_that_is_faster():
+def test_each_engine_subtracts_only_where_that_is_faster():
     # A word in 60 of 100 releases: SQLite finds each of the 40 lacking it as fast as
     # each of the 60 holding it, so it counts the 40; PostgreSQL walks every release's
     # mark to find the 40, so it counts the 60.
-    assert worth_it(parse("harbour"), 100, {"harbour": 60}, sqlite.LACKING_SHARE)
-    assert not worth_it(parse("harbour"), 100, {"harbour": 60}, postgres.LACKING_SHARE)
-    assert worth_it(parse("harbour"), 100, {"harbour": 80}, postgres.LACKING_SHARE)
+    assert subtraction_pays(parse("harbour"), 100, {"harbour": 60}, sqlite.LACKING_SHARE)
+    assert not subtraction_pays(parse("harbour"), 100, {"harbour": 60}, postgres.LACKING_SHARE)
+    assert subtraction_pays(parse("harbour"), 100, {"harbour": 80}, postgres.LACKING_SHARE)
     # Each required group can miss the releases lacking its commonest word; they add up.
-    assert not worth_it(parse("harbour quiet"), 100, {"harbour": 80, "quiet": 80}, 0.3)
-    assert worth_it(parse("harbour OR quiet"), 100, {"harbour": 50, "quiet": 80}, 0.3)
+    assert not subtraction_pays(parse("harbour quiet"), 100, {"harbour": 80, "quiet": 80}, 0.3)
+    assert subtraction_pays(parse("harbour OR quiet"), 100, {"harbour": 50, "quiet": 80}, 0.3)
 
 
 def test_totals_follow_every_change(harbour, make_release):
@@ -116,9 +117,9 @@ def test_totals_follow_every_change(harbour, make_release):
 
     def agree():
         for filters in ({}, {"agencies": [imda]}, {"year": 2020}):
-            from_lacking = counted("harbour", filters, lacking=True)
-            assert from_lacking == counted("harbour", filters, lacking=False)
-            assert from_lacking[0] == listed("harbour", filters)
+            by_subtraction = counted("harbour", filters, by_subtraction=True)
+            assert by_subtraction == counted("harbour", filters, by_subtraction=False)
+            assert by_subtraction[0] == listed("harbour", filters)
 
     agree()
     Release.objects.filter(title__endswith="1").update(status=Release.Status.DRAFT)
@@ -137,12 +138,12 @@ def test_totals_follow_every_change(harbour, make_release):
 
 
 def test_rebuild_recounts_the_totals(harbour):
-    expected = counted("harbour", {}, lacking=False)
+    expected = counted("harbour", {}, by_subtraction=False)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE releases_searchtotal SET published = published + 7")
-    assert counted("harbour", {}, lacking=True) != expected
+    assert counted("harbour", {}, by_subtraction=True) != expected
     call_command("rebuild_search_index", stdout=None)
-    assert counted("harbour", {}, lacking=True) == expected
+    assert counted("harbour", {}, by_subtraction=True) == expected
 
 
 def test_no_reader_can_search_for_the_mark_every_release_carries(harbour, client):
