@@ -18,7 +18,7 @@ from .models import (
     format_number,
     parse_figure,
 )
-from .text import tidy, tidy_line
+from .text_cleaning import tidy, tidy_line
 
 TAG_MODELS = {"agencies": Agency, "programmes": Programme, "figures": Figure}
 TAG_NAME_MAX = Agency._meta.get_field("name").max_length
@@ -120,7 +120,7 @@ class ReleaseAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for field, value in cleaned.items():
-            # Text pasted from a word processor (releases.text).
+            # Text pasted from a word processor (releases.text_cleaning).
             if isinstance(value, str):
                 lines = isinstance(self.fields[field].widget, forms.Textarea)
                 cleaned[field] = tidy(value) if lines else tidy_line(value)

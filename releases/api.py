@@ -6,10 +6,10 @@ from django.http import JsonResponse
 from django.views import View
 
 from .forms import error_messages
+from .listing import FilteredReleasesMixin
 from .models import Release, format_number
 from .pagination import ArchivePaginator
 from .search import SearchResults
-from .views import FilteredReleasesMixin
 
 
 def tag_list(tags):

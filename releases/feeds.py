@@ -13,8 +13,8 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from django.views import View
 
 from .forms import error_messages
-from .text import tidy
-from .views import FilteredReleasesMixin
+from .listing import FilteredReleasesMixin
+from .text_cleaning import tidy
 
 FEED_LENGTH = 50
 
@@ -22,8 +22,8 @@ FEED_LENGTH = 50
 class TidyXMLGenerator(SimplerXMLGenerator):
     """Writes text without the control characters XML cannot carry.
 
-    Forms and imports tidy text on the way in (releases.text); this covers rows that
-    arrived another way (`update()`, `loaddata`, SQL), so no release can stop the feed.
+    Forms and imports tidy text on the way in (releases.text_cleaning); this covers rows
+    that arrived another way (`update()`, `loaddata`, SQL), so no release can stop the feed.
     """
 
     def characters(self, content):
@@ -87,7 +87,7 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
         for release in self.filtered_queryset(sort="newest")[:FEED_LENGTH]:
             self.add_entry(feed, release)
         # One string, not feed.write(response): that appends each XML fragment as its
-        # own chunk, and the server sent thousands of tiny writes (~20 ms a feed).
+        # own chunk, and the server would send thousands of tiny writes.
         return HttpResponse(
             feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8"
         )

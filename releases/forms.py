@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import validate_unicode_slug
 
 from .models import Agency, Figure, Programme, Release
-from .text import search_words
+from .text_cleaning import search_words
 
 MAX_TAGS_PER_KIND = 10
 MAX_QUERY_LENGTH = 500

@@ -19,6 +19,12 @@ def facet_href(context, param, value):
     return f"?{query.urlencode()}"
 
 
+@register.filter
+def chips_without(chips, param):
+    """The applied-filter chips other than `param`'s (the search box shows `q` itself)."""
+    return [chip for chip in chips if chip[1] != param]
+
+
 @register.simple_tag(takes_context=True)
 def facet_applied(context, param, value):
     return str(value) in context["request"].GET.getlist(param)

@@ -1,10 +1,10 @@
-"""Release and tag addresses come from releases/links.py, which must agree with reverse()."""
+"""Release and tag addresses come from releases/slug_urls.py, which must agree with reverse()."""
 
 import pytest
 from django.urls import reverse, set_script_prefix
 
-from releases.links import slug_url
 from releases.models import Agency
+from releases.slug_urls import slug_url
 
 
 @pytest.mark.parametrize(
