@@ -1,0 +1,103 @@
+"""Reading import files: each record's line number and raw content, a record at a time."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from .records import RELEASE_FIELDS, REQUIRED, TAG_FIELDS, Problem
+
+CSV_LISTS = ("agencies", "programmes", "figures")
+CSV_OPTIONAL_WHEN_EMPTY = ("kind", "status", "language")
+
+
+def file_format(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
+
+
+def read_jsonl(path: Path, progress) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) for each non-blank line; parsing happens in `prepare`."""
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, 1):
+            progress.advance(len(raw))
+            if raw.strip():
+                yield number, raw
+
+
+def parse_json_line(path: str, number: int, raw: bytes) -> dict | Problem:
+    try:
+        data = json.loads(raw.rstrip(b"\r\n"))
+    except UnicodeDecodeError:
+        return Problem(path, number, "record", "is not UTF-8 text")
+    except json.JSONDecodeError as error:
+        return Problem(path, number, "json", f"invalid JSON: {error.msg} (column {error.colno})")
+    if not isinstance(data, dict):
+        return Problem(path, number, "record", "must be a JSON object")
+    return data
+
+
+def read_csv(path: Path, progress) -> Iterator[tuple[int, dict | Problem]]:
+    """(line a record starts on, its fields or a problem) for each non-blank row."""
+    name = str(path)
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        try:
+            header = [column.strip() for column in next(reader)]
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            yield 1, Problem(name, 1, "header", "is not UTF-8 text")
+            return
+        problems = check_header(name, header)
+        if problems:
+            yield from ((1, problem) for problem in problems)
+            return
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                yield start, Problem(name, start, "record", "is not UTF-8 text; stopped here")
+                return
+            except csv.Error as error:
+                yield start, Problem(name, start, "record", f"unreadable CSV: {error}")
+                return
+            line = reader.line_num
+            progress.advance_to(raw.tell())
+            if any(cell.strip() for cell in row):
+                yield start, csv_record(name, start, header, row)
+
+
+def check_header(name: str, header: list[str]) -> list[Problem]:
+    unknown = [c for c in header if c not in RELEASE_FIELDS and c not in TAG_FIELDS]
+    missing = [c for c in REQUIRED if c not in header]
+    return [Problem(name, 1, "header", f"unknown column “{column}”") for column in unknown] + [
+        Problem(name, 1, "header", f"the required column “{column}” is missing")
+        for column in missing
+    ]
+
+
+def csv_record(name: str, line: int, header: list[str], row: list[str]) -> dict | Problem:
+    """One row as the fields a JSON Lines record would give."""
+    if len(row) != len(header):
+        message = f"has {len(row)} cells; the header has {len(header)}"
+        return Problem(name, line, "record", message)
+    data = {}
+    for column, cell in zip(header, row, strict=True):
+        if column in CSV_LISTS:
+            data[column] = [part.strip() for part in cell.split(";") if part.strip()]
+        elif column in CSV_OPTIONAL_WHEN_EMPTY and not cell.strip():
+            continue
+        else:
+            data[column] = cell
+    return data
+
+
+READERS = {"jsonl": read_jsonl, "csv": read_csv}
