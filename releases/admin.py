@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from taggit.models import Tag
 
+from . import revisions, tag_merging
 from .admin_forms import (
     TAG_MODELS,
     FigureAdminForm,
@@ -129,23 +130,22 @@ class ReleaseAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         release = form.instance
-        changes = changes_between(form.before, release.snapshot())
-        if not changes:
-            return
-        ReleaseRevision.objects.create(
-            release=release,
-            version=release.version,
-            user=request.user,
-            via=ReleaseRevision.Via.ADMIN,
-            changes=changes,
-        )
         was_public = (
             form.before.get("status") == Release.Status.PUBLISHED
             and form.before.get("published_on", "9999") <= timezone.localdate().isoformat()
         )
-        if was_public and release.is_public and set(changes) - {"status"}:
-            release.revised_at = timezone.now()
-            Release.objects.filter(pk=release.pk).update(revised_at=release.revised_at)
+        change = revisions.Change(
+            release_id=release.pk,
+            version=release.version,
+            changes=changes_between(form.before, release.snapshot()),
+            was_public=was_public,
+            is_public=release.is_public,
+        )
+        saved_at = timezone.now()
+        if revisions.record(
+            [change], via=ReleaseRevision.Via.ADMIN, user=request.user, saved_at=saved_at
+        ):
+            release.revised_at = saved_at
 
     # --- Preview ------------------------------------------------------------------------
 
@@ -195,15 +195,15 @@ class ReleaseAdmin(admin.ModelAdmin):
             Release.objects.filter(pk__in=ids).update(
                 status=status, version=F("version") + 1, updated_at=timezone.now()
             )
-            ReleaseRevision.objects.bulk_create(
-                ReleaseRevision(
-                    release_id=pk,
-                    version=version + 1,
-                    user=request.user,
-                    via=ReleaseRevision.Via.ACTION,
-                    changes={"status": [old, status]},
-                )
-                for pk, version, old in rows
+            revisions.record(
+                (
+                    revisions.Change(
+                        release_id=pk, version=version + 1, changes={"status": [old, status]}
+                    )
+                    for pk, version, old in rows
+                ),
+                via=ReleaseRevision.Via.ACTION,
+                user=request.user,
             )
             label = Release.Status(status).label.lower()
             LogEntry.objects.log_actions(
@@ -324,7 +324,7 @@ class TagAdmin(admin.ModelAdmin):
         if form.is_valid():
             survivor = form.cleaned_data["survivor"]
             names = [tag.name for tag in tags if tag.pk != survivor.pk]
-            tags.merge_into(survivor, user=request.user)
+            tag_merging.merge(tags, survivor, user=request.user)
             self.log_change(request, survivor, f"Merged into this: {', '.join(names)}.")
             self.message_user(
                 request,

@@ -52,5 +52,5 @@ class ArchivePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(releases.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
-        rows = {release.pk: release for release in releases.among(ids)}
+        rows = {release.pk: release for release in releases.with_ids(ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from releases import related
 from releases.models import Agency, Programme, Release
 
 
@@ -32,7 +33,7 @@ def test_a_common_tag_contributes_its_releases_nearest_in_date(
     make_release, imda, smart_city, monkeypatch
 ):
     # Two candidates per tag: the nearest one before and the nearest one after.
-    monkeypatch.setattr(Release.objects._queryset_class, "RELATED_CANDIDATES_PER_TAG", 2)
+    monkeypatch.setattr(related, "CANDIDATES_PER_TAG", 2)
     years = {
         year: make_release(agencies=[imda], published_on=datetime.date(year, 6, 1))
         for year in (2001, 2003, 2005, 2020, 2024)
@@ -49,7 +50,7 @@ def test_a_common_tag_contributes_its_releases_nearest_in_date(
 
 
 def test_a_changed_date_moves_a_release_among_the_nearest(make_release, imda, monkeypatch):
-    monkeypatch.setattr(Release.objects._queryset_class, "RELATED_CANDIDATES_PER_TAG", 2)
+    monkeypatch.setattr(related, "CANDIDATES_PER_TAG", 2)
     years = {
         year: make_release(agencies=[imda], published_on=datetime.date(year, 6, 1))
         for year in (2001, 2003, 2005)
@@ -182,7 +183,7 @@ def test_around_finds_neighbours_and_related_together(make_release, imda, mci):
     make_release(title="Draft", agencies=[imda, mci], status=Release.Status.DRAFT)
     both = make_release(title="Both", agencies=[imda, mci], published_on=datetime.date(2021, 1, 1))
 
-    around = Release.objects.published().around(release)
+    around = Release.objects.published().surroundings_of(release)
     assert around.previous == earlier
     assert around.following == same_day_after
     # The previous release is also related: it is listed, with its score, in both places.
@@ -193,11 +194,11 @@ def test_around_finds_neighbours_and_related_together(make_release, imda, mci):
 def test_around_the_first_and_last_release(make_release, imda):
     first = make_release(agencies=[imda], published_on=datetime.date(2001, 1, 1))
     last = make_release(agencies=[imda], published_on=datetime.date(2002, 1, 1))
-    assert Release.objects.published().around(first).previous is None
-    assert Release.objects.published().around(first).following == last
-    assert Release.objects.published().around(last).following is None
+    assert Release.objects.published().surroundings_of(first).previous is None
+    assert Release.objects.published().surroundings_of(first).following == last
+    assert Release.objects.published().surroundings_of(last).following is None
     untagged = make_release(published_on=datetime.date(2003, 1, 1))
-    around = Release.objects.published().around(untagged)
+    around = Release.objects.published().surroundings_of(untagged)
     assert (around.previous, around.following, around.related) == (last, None, [])
 
 

@@ -78,6 +78,6 @@ def test_among_finds_by_id_only_what_the_queryset_holds(make_release, django_ass
     factsheet = make_release(agencies=[agency], kind="factsheet")
     listing = Release.objects.published().filter(kind="speech").for_listing().with_tag_lists()
     with django_assert_num_queries(2):  # the releases, their tags
-        (found,) = listing.among([shown.pk, draft.pk, factsheet.pk, 10**9])
+        (found,) = listing.with_ids([shown.pk, draft.pk, factsheet.pk, 10**9])
         assert found.pk == shown.pk and found.agency_list == [agency]
     assert "body" in found.get_deferred_fields()

@@ -2,7 +2,7 @@
 
 A word in nearly every release matches nearly the whole archive, and counting its
 facets visits every match. Such a search is counted the other way round instead
-(releases/search/complement.py): these totals less the releases that do not match.
+(releases/search/facets.py): these totals less the releases that do not match.
 Finding those needs something every release holds, to take the word from: SENTINEL,
 a token no text can produce, rides in every release's indexed text (a private-use
 character that the search form turns into a space, so no reader can type it).

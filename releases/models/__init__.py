@@ -1,0 +1,51 @@
+"""The archive's models: releases (release.py), their three tag kinds (tags.py), and the
+rows the database's triggers keep (tracking.py)."""
+
+from .release import Release, ReleaseQuerySet, ReleaseRevision, ReleaseSlug, changes_between
+from .tags import (
+    Agency,
+    AgencyAlias,
+    AgencyRedirect,
+    Figure,
+    FigureRedirect,
+    Programme,
+    ProgrammeRedirect,
+    ReleaseTag,
+    ReleaseTagLink,
+    TaggedAgency,
+    TaggedFigure,
+    TaggedProgramme,
+    TagRedirect,
+    format_number,
+    parse_figure,
+    published_items,
+    published_via,
+)
+from .tracking import ArchiveState, Tally
+
+__all__ = [
+    "Agency",
+    "AgencyAlias",
+    "AgencyRedirect",
+    "ArchiveState",
+    "Figure",
+    "FigureRedirect",
+    "Programme",
+    "ProgrammeRedirect",
+    "Release",
+    "ReleaseQuerySet",
+    "ReleaseRevision",
+    "ReleaseSlug",
+    "ReleaseTag",
+    "ReleaseTagLink",
+    "TagRedirect",
+    "TaggedAgency",
+    "TaggedFigure",
+    "TaggedProgramme",
+    "Tally",
+    "changes_between",
+    "format_number",
+    "parse_figure",
+    "published_items",
+    "published_via",
+]
