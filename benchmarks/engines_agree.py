@@ -15,7 +15,7 @@ title words: real text, with the stop words, hyphens and possessives the
 generated vocabulary lacks. The same search must give the same count, the same
 first page in the same order and the same facets on both. Each engine runs in
 its own process (settings read DATABASE_URL once); this prints every search
-whose answers differ, and exits non-zero if any does. README ("Where the
+whose answers differ, and exits non-zero if any does. docs/search.md ("Where the
 engines differ") lists what may: tokenising at the edges.
 """
 

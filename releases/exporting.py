@@ -1,6 +1,6 @@
 """Releases out as data: one record serializer in the import format, as JSON Lines or CSV.
 
-`release_record` writes exactly the import format of DESIGN.md, with a fixed
+`release_record` writes exactly the import format of docs/import-format.md, with a fixed
 key order and sorted tags, so an export imported and exported again is
 byte-identical. The web exports and `manage.py export_releases` share it.
 """

@@ -79,7 +79,7 @@ class FilteredReleasesMixin:
         """A cheaper way to count this listing's releases than counting them, if any."""
         if self.narrowed_by_reader() or self.get_base_filters():
             return None
-        return Release.objects.public_total  # the database keeps it (releases/tallies.py)
+        return Release.objects.public_total  # the database keeps it (releases/dbobjects/tallies.py)
 
     def narrowed_by_reader(self) -> bool:
         """Whether the query string searches or filters (or cannot be read)."""

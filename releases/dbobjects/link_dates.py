@@ -2,7 +2,7 @@
 
 So that a tag's releases nearest a date are one walk along the link table's
 (tag, published_on, release) index: the related-releases ranking
-(releases/related.py), and the tag counts' scheduled releases (releases/tallies.py).
+(releases/related.py), and the tag counts' scheduled releases (releases/dbobjects/tallies.py).
 """
 
 from .objects import DbObject, function, trigger

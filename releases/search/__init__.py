@@ -14,7 +14,7 @@ Relevance puts releases whose title matches first, then those matching in
 the summary or tags, then the rest; within each group the newest comes
 first. `sort="newest"` or `"oldest"` orders by date alone. The engines
 (postgres.py, sqlite.py, each an engine.Engine) answer with the same releases in
-the same order; README.md lists the few differences. The count and facets are one
+the same order; docs/search.md lists the few differences. The count and facets are one
 statement, built in facets.py from the engine's SQL.
 """
 

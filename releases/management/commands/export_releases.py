@@ -12,7 +12,7 @@ from releases.models import Release
 
 class Command(BaseCommand):
     help = (
-        "Export published releases as JSON Lines in the import format of DESIGN.md, "
+        "Export published releases as JSON Lines in the import format (docs/import-format.md), "
         "oldest first, so that export → import → export gives the same bytes."
     )
 
