@@ -180,7 +180,7 @@ JOIN = "JOIN"
 
 # GIN finds the releases lacking a word by walking the mark's list of every release,
 # so counting by subtraction pays only when far fewer lack a match than hold one
-# (measured in docs/benchmarks.md, eighth run).
+# (measured in docs/benchmarks.md, Search).
 LACKING_SHARE = 0.3
 
 # Counting by subtraction (facets.totals_less_lacking): its signed rows, each for a

@@ -113,7 +113,7 @@ JOIN = "CROSS JOIN"  # SQLite keeps the written order for CROSS JOIN
 
 # Finding a release that lacks a word costs what finding a match does, so counting
 # by subtraction pays while the releases lacking a match are fewer than the matches
-# (measured in docs/benchmarks.md, eighth run).
+# (measured in docs/benchmarks.md, Search).
 LACKING_SHARE = 0.5
 
 # Counting by subtraction (facets.totals_less_lacking): its signed rows, each for a
