@@ -7,7 +7,7 @@ shows as "Updated on": `is_correction`.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ class Change:
     changes: dict
     was_public: bool = False  # readers could see the release before this change
     is_public: bool = False  # and can after it
-    note: str = field(default="")
+    note: str = ""
 
 
 def is_correction(change: Change, housekeeping: bool = False) -> bool:
