@@ -87,8 +87,10 @@ def pick_urls(database_url):
 import json
 import random
 from django.db.models import Count
+from django.conf import settings
 from releases.models import Agency, Release
 r = Release.objects.published()
+deep_page = min(2000, r.count() // settings.RELEASES_PER_PAGE)
 agency = Agency.objects.annotate(n=Count("items")).order_by("-n").first()
 middle = r.order_by("-published_on")[r.count() // 2]
 year = middle.published_on.year
@@ -96,7 +98,8 @@ ids = r.order_by("pk").values_list("pk", flat=True)
 sample = random.Random(7).sample(range(ids.first(), ids.last() + 1), {ROTATION * 2})
 slugs = list(r.filter(pk__in=sample).values_list("slug", flat=True)[:{ROTATION}])
 random.Random(7).shuffle(slugs)
-print(json.dumps({{"agency": agency.slug, "year": year, "slug": middle.slug, "slugs": slugs}}))
+print(json.dumps({{"agency": agency.slug, "year": year, "slug": middle.slug, "slugs": slugs,
+                  "page": deep_page}}))
 """
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code], cwd=PROJECT,
@@ -109,7 +112,7 @@ print(json.dumps({{"agency": agency.slug, "year": year, "slug": middle.slug, "sl
         ("home", "/"),
         ("list", "/releases/"),
         ("list: agency + year", f"/releases/?agency={picks['agency']}&year={picks['year']}"),
-        ("list: page 2000", "/releases/?page=2000"),
+        (f"list: page {picks['page']:,}", f"/releases/?page={picks['page']}"),
         ("detail", f"/releases/{picks['slug']}/"),
         ("detail: first visit", [f"/releases/{slug}/" for slug in picks["slugs"]]),
         ("tag page", f"/agencies/{picks['agency']}/"),
