@@ -35,6 +35,7 @@ from .models import (
     ReleaseRevision,
     changes_between,
 )
+from .withdrawal_admin import WithdrawalAdmin
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 # taggit's generic Tag model is unused here (each kind has its own); keep it out of sight.
@@ -61,7 +62,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(WithdrawalAdmin, admin.ModelAdmin):
     form = ReleaseAdminForm
     list_display = ["title", "published_on", "kind", "state", "agency_names"]
     list_filter = ["status", "kind", YearFilter, "agencies", "programmes"]
@@ -70,7 +71,7 @@ class ReleaseAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["revised_at"]
     list_per_page = 50
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "withdraw", "reinstate", "delete_selected"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         ("Content", {"fields": ["title", "slug", "kind", "summary", "body"]}),
@@ -116,6 +117,10 @@ class ReleaseAdmin(admin.ModelAdmin):
     def state(self, release):
         if release.status == Release.Status.DRAFT:
             return "Draft"
+        if release.is_withdrawn and release.withdrawn_at:
+            return f"Withdrawn on {date_format(timezone.localdate(release.withdrawn_at))}"
+        if release.is_withdrawn:
+            return "Withdrawn"
         if release.is_public:
             return "Published"
         return f"Scheduled for {date_format(release.published_on)}"
@@ -189,6 +194,7 @@ class ReleaseAdmin(admin.ModelAdmin):
                 Release.objects.select_for_update()
                 .filter(pk__in=queryset.values("pk"))
                 .exclude(status=status)
+                .exclude(status=Release.Status.WITHDRAWN)  # reinstating is the way back
                 .values_list("pk", "version", "status")
             )
             ids = [pk for pk, _, _ in rows]

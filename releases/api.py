@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views import View
 
+from . import withdrawal
 from .forms import error_messages
 from .listing import FilteredReleasesMixin
 from .models import Release, format_number
@@ -55,6 +57,18 @@ def add_search_fields(data: dict, results: SearchResults, releases) -> None:
         data["suggestion"] = results.suggestion
 
 
+def withdrawn(release) -> dict | None:
+    """When and why a withdrawn release was withdrawn; None for a published one."""
+    if not release.is_withdrawn:
+        return None
+    at = release.withdrawn_at
+    return {
+        "on": timezone.localdate(at).isoformat() if at else None,
+        "at": at.isoformat() if at else None,
+        "reason": release.withdrawal_reason,
+    }
+
+
 def error_response(message, status, details=()):
     return JsonResponse({"error": message, "details": list(details)}, status=status)
 
@@ -98,8 +112,10 @@ class ReleaseListAPI(FilteredReleasesMixin, View):
 class ReleaseDetailAPI(View):
     def get(self, request, slug):
         try:
-            release = Release.objects.published().with_tag_lists().get(slug=slug)
+            release = Release.objects.with_public_page().with_tag_lists().get(slug=slug)
         except Release.DoesNotExist:
+            if withdrawal.removed(slug):
+                return error_response("That release was removed from the archive.", 410)
             return error_response("No published release has that slug.", 404)
         data = release_summary(release, request)
         data.update(
@@ -108,5 +124,6 @@ class ReleaseDetailAPI(View):
             source_url=release.source_url,
             language=release.language,
             updated_at=release.updated_at.isoformat(),
+            withdrawn=withdrawn(release),
         )
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -233,10 +233,14 @@ def draw_text_card(*, title, meta, site_name, language="en") -> Image.Image:
 def meta_text(release) -> str:
     agencies = ", ".join(a.acronym or a.name for a in release.agency_list)
     date = date_format(release.published_on, "j F Y")
-    return f"{date} · {agencies}" if agencies else date
+    text = f"{date} · {agencies}" if agencies else date
+    return f"Withdrawn · {text}" if release.is_withdrawn else text
 
 
 def uses_photo(release) -> bool:
+    # A withdrawn release's card must say so, which only the drawn card does.
+    if release.is_withdrawn:
+        return False
     return bool(release.hero) and release.hero_image_width >= MIN_PHOTO_WIDTH
 
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -41,9 +42,23 @@ def kind_label(release) -> str:
     return release.get_kind_display()
 
 
+def withdrawn_on(release) -> datetime.date | None:
+    """The day a withdrawn release was withdrawn, which every style states; else None."""
+    if not release.is_withdrawn or release.withdrawn_at is None:
+        return None
+    return timezone.localdate(release.withdrawn_at)
+
+
+def long_date(date: datetime.date) -> str:
+    """December 5, 2022 (APA and Chicago)."""
+    return f"{date:%B} {date.day}, {date.year}"
+
+
 def apa(release, url: str, accessed: datetime.date) -> SafeString:
     """APA 7: organisations as authors, (Year, Month Day), italic title, [Kind]."""
     date = release.published_on
+    withdrawn = withdrawn_on(release)
+    kind = kind_label(release) + (f"; withdrawn {long_date(withdrawn)}" if withdrawn else "")
     return format_html(
         "{} ({}, {} {}). <i>{}</i> [{}]. {}. Retrieved {} {}, {}, from {}",
         ending(apa_authors(authors(release))),
@@ -51,7 +66,7 @@ def apa(release, url: str, accessed: datetime.date) -> SafeString:
         date.strftime("%B"),
         date.day,
         release.title,
-        kind_label(release),
+        kind,
         settings.SITE_NAME,
         accessed.strftime("%B"),
         accessed.day,
@@ -68,14 +83,16 @@ def apa_authors(names: list[str]) -> str:
 def chicago(release, url: str, accessed: datetime.date) -> SafeString:
     """Chicago 17 bibliography entry: Author. "Title." Kind, Month Day, Year. Accessed …. URL."""
     date = release.published_on
+    withdrawn = withdrawn_on(release)
     return format_html(
-        "{} “{}” {}, {} {}, {}. {}. Accessed {} {}, {}. {}.",
+        "{} “{}” {}, {} {}, {}.{} {}. Accessed {} {}, {}. {}.",
         ending(join_names(authors(release), "and")),
         ending(release.title),
         kind_label(release),
         date.strftime("%B"),
         date.day,
         date.year,
+        f" Withdrawn {long_date(withdrawn)}." if withdrawn else "",
         settings.SITE_NAME,
         accessed.strftime("%B"),
         accessed.day,
@@ -89,12 +106,14 @@ def mla(release, url: str, accessed: datetime.date) -> SafeString:
     names = authors(release)
     # MLA names two authors in full and shortens three or more to "First, et al."
     author = join_names(names, "and") if len(names) <= 2 else f"{names[0]}, et al"
+    withdrawn = withdrawn_on(release)
     return format_html(
-        "{} “{}” <i>{}</i>, {}, {}. Accessed {}.",
+        "{} “{}” <i>{}</i>, {}{}, {}. Accessed {}.",
         ending(author),
         ending(release.title),
         settings.SITE_NAME,
         mla_date(release.published_on),
+        f", withdrawn {mla_date(withdrawn)}" if withdrawn else "",
         url,
         mla_date(accessed),
     )
@@ -162,12 +181,21 @@ def bibtex(release, url: str, accessed: datetime.date) -> str:
         ("date", f"{{{date.isoformat()}}}"),
         ("url", f"{{{bibtex_url(url)}}}"),
         ("urldate", f"{{{accessed.isoformat()}}}"),
-        ("note", f"{{Accessed {accessed.day} {accessed:%B %Y}}}"),
+        ("note", f"{{{bibtex_note(release, accessed)}}}"),
     ]
     if release.language:
         fields.append(("language", f"{{{bibtex_escape(release.language)}}}"))
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
     return f"@misc{{{bibtex_key(release)},\n{body}\n}}\n"
+
+
+def bibtex_note(release, accessed: datetime.date) -> str:
+    withdrawn = withdrawn_on(release)
+    note = f"Accessed {accessed.day} {accessed:%B %Y}"
+    if withdrawn:
+        reason = bibtex_escape(release.withdrawal_reason)
+        note = f"Withdrawn {withdrawn.day} {withdrawn:%B %Y}: {reason}. {note}"
+    return note
 
 
 def bibtex_key(release) -> str:
@@ -199,6 +227,8 @@ def ris(release, url: str, accessed: datetime.date) -> str:
     lines += [("KW", programme.name) for programme in release.programme_list]
     if release.language:
         lines.append(("LA", release.language))
+    if withdrawn := withdrawn_on(release):
+        lines.append(("N1", f"Withdrawn {withdrawn:%Y-%m-%d}: {release.withdrawal_reason}"))
     lines.append(("ER", ""))
     # The RIS specification ends each line with CR LF.
     return "".join(f"{tag}  - {one_line(value)}\r\n" for tag, value in lines)

@@ -8,12 +8,14 @@ from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views import View
 
 from .forms import error_messages
 from .listing import FilteredReleasesMixin
+from .models import Release
 from .text_cleaning import tidy
 
 FEED_LENGTH = 50
@@ -84,12 +86,40 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
             author_name=settings.SITE_NAME,
             language=settings.LANGUAGE_CODE,
         )
-        for release in self.filtered_queryset(sort="newest")[:FEED_LENGTH]:
+        listed = list(self.filtered_queryset(sort="newest")[:FEED_LENGTH])
+        for release in listed:
             self.add_entry(feed, release)
+        for release in self.withdrawals(listed):
+            self.add_withdrawal(feed, release)
         # One string, not feed.write(response): that appends each XML fragment as its
         # own chunk, and the server would send thousands of tiny writes.
         return HttpResponse(
             feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8"
+        )
+
+    def withdrawals(self, listed):
+        """Withdrawn releases of this listing, withdrawn since the feed's oldest entry.
+
+        So that subscribers learn of a withdrawal while the feed still covers its time.
+        A search's feed has none: the search index holds published releases only.
+        """
+        if self.get_filter_form().search_text:
+            return []
+        releases = Release.objects.withdrawn().filter_by(**self.get_filters())
+        if len(listed) == FEED_LENGTH:
+            releases = releases.filter(withdrawn_at__gte=published_at(listed[-1].published_on))
+        releases = releases.order_by("-withdrawn_at").for_listing()
+        return releases.with_tag_lists(*self.listed_tags)[:FEED_LENGTH]
+
+    def add_withdrawal(self, feed, release):
+        """The release's own entry (the same id), updated when it was withdrawn, saying why:
+        feed readers show it as a change to the entry they already have."""
+        self.add_entry(feed, release)
+        withdrawn_on = date_format(timezone.localdate(release.withdrawn_at), "j M Y")
+        feed.items[-1].update(
+            title=f"Withdrawn: {release.title}",
+            description=escape(f"Withdrawn on {withdrawn_on}: {release.withdrawal_reason}"),
+            updateddate=release.withdrawn_at,
         )
 
     def entry_id(self, release):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import cards, citations, images
+from . import cards, citations, images, withdrawal
 from .caching import remember
 from .forms import error_messages
 from .listing import FilteredReleasesMixin
@@ -183,12 +183,13 @@ class ReleaseLookupMixin:
     """One release by slug, for its page and its citation files.
 
     Staff may open a draft (with a banner); everyone else sees only what is
-    public. A release whose slug changed answers at its old address with a 301.
+    public, and what was withdrawn (greyed, with the reason). A release whose slug
+    changed answers at its old address with a 301; a deleted once-public one, 410.
     """
 
     def get_queryset(self):
         user = self.request.user
-        releases = Release.objects.all() if user.is_staff else Release.objects.published()
+        releases = Release.objects.all() if user.is_staff else Release.objects.with_public_page()
         return releases.with_tag_lists().prefetch_related("loaded_agencies__aliases")
 
     def get(self, request, *args, **kwargs):
@@ -199,9 +200,24 @@ class ReleaseLookupMixin:
             moved = self.get_queryset().prefetch_related(None).formerly_at(kwargs["slug"])
             slug = moved.values_list("slug", flat=True).first()
             if slug is None:
-                raise
+                removed = gone(request, kwargs["slug"])
+                if removed is None:
+                    raise
+                return removed
             view_name = request.resolver_match.view_name
             return HttpResponsePermanentRedirect(reverse(view_name, kwargs={"slug": slug}))
+
+
+def gone(request, slug):
+    """410 for the address of a once-public release a superuser deleted; None otherwise.
+
+    Gone rather than not found: the removal was deliberate and is permanent, which
+    tells crawlers and link checkers to drop the address instead of trying it again.
+    """
+    record = withdrawal.removed(slug)
+    if record is None:
+        return None
+    return render(request, "releases/release_gone.html", {"removed": record}, status=410)
 
 
 class ReleaseDetailView(ReleaseLookupMixin, DetailView):
@@ -272,7 +288,7 @@ def hero_rendition(request, key, width, ext):
 
 def social_card(request, slug, key):
     """The link-preview picture of a published release, drawn on its first request."""
-    release = get_object_or_404(Release.objects.published().with_tags(), slug=slug)
+    release = get_object_or_404(Release.objects.with_public_page().with_tags(), slug=slug)
     if key != release.social_card_key:
         return redirect(release.social_card_url)  # the release changed since this link
     return cards.card_response(release, key)

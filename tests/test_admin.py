@@ -440,3 +440,234 @@ def test_simultaneous_saves_cannot_both_pass_the_version_check(
     refused = next(r for r in statuses if r.status_code == 200)
     assert "Not saved" in refused.content.decode()
     assert Release.objects.get().version == 2
+
+
+# --- Withdrawal (releases/withdrawal_admin.py) -------------------------------------------
+
+CHANGELIST = "/admin/releases/release/"
+
+
+def withdraw_action(client, releases, follow=False, **data):
+    """Choose the withdraw action for `releases` (the reason page), or apply it with `data`."""
+    post = {"action": "withdraw", "_selected_action": [r.pk for r in releases], **data}
+    if data:
+        post.update(apply="1", opened=[f"{r.pk}:{r.version}" for r in releases])
+    return client.post(CHANGELIST, post, follow=follow)
+
+
+def test_withdraw_action_asks_for_the_reason_first(admin_client, release):
+    response = withdraw_action(admin_client, [release])
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Withdraw 1 release" in text
+    assert 'name="reason"' in text
+    assert f'name="opened" value="{release.pk}:1"' in text
+    assert Release.objects.get().status == "published"
+
+
+def test_withdraw_action_withdraws_with_the_reason(admin_client, client, release):
+    response = withdraw_action(admin_client, [release], reason="issued in error")
+    assert response.status_code == 302
+    messages = admin_client.get(response["Location"]).content.decode()
+    assert "Withdrew 1 release." in messages
+    stored = Release.objects.get()
+    assert (stored.status, stored.withdrawal_reason, stored.version) == (
+        "withdrawn",
+        "issued in error",
+        2,
+    )
+    assert ReleaseRevision.objects.get().user.username == "admin"
+    assert LogEntry.objects.get().change_message == "Withdrawn: issued in error"
+    assert "issued in error" in client.get(release.get_absolute_url()).content.decode()
+    assert release.title not in client.get("/releases/").content.decode()
+
+
+@pytest.mark.parametrize("reason", ["", "  \r\n "])
+def test_withdrawal_without_a_reason_asks_again_and_changes_nothing(admin_client, release, reason):
+    response = withdraw_action(admin_client, [release], reason=reason)
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode() or (
+        "Give the reason readers will see" in response.content.decode()
+    )
+    assert Release.objects.get().status == "published"
+
+
+def test_withdraw_action_leaves_drafts_and_scheduled_releases_alone(
+    admin_client, release, make_release, tomorrow
+):
+    draft = make_release(status=Release.Status.DRAFT, title="Unfinished")
+    later = make_release(published_on=tomorrow, title="Embargoed")
+    page = withdraw_action(admin_client, [release, draft, later]).content.decode()
+    assert "Withdraw 1 release" in page
+    assert "Left as they are" in page and "Unfinished" in page and "Embargoed" in page
+    response = withdraw_action(admin_client, [draft], follow=True)
+    assert "“Unfinished” is not public (draft)" in response.content.decode()
+    assert Release.objects.filter(status="withdrawn").count() == 0
+
+
+def test_change_page_links_to_withdraw_then_reinstate(admin_client, release):
+    withdraw_url = f"/admin/releases/release/{release.pk}/withdraw/"
+    assert withdraw_url in admin_client.get(change_url(release)).content.decode()
+    page = admin_client.get(withdraw_url)
+    assert page.status_code == 200 and 'name="reason"' in page.content.decode()
+    response = admin_client.post(
+        withdraw_url, {"apply": "1", "opened": f"{release.pk}:1", "reason": "issued in error"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == change_url(release)
+
+    text = admin_client.get(change_url(release)).content.decode()
+    reinstate_url = f"/admin/releases/release/{release.pk}/reinstate/"
+    assert reinstate_url in text and withdraw_url not in text
+    assert "issued in error" in text
+    response = admin_client.post(reinstate_url, {"apply": "1", "opened": f"{release.pk}:2"})
+    assert response.status_code == 302
+    assert Release.objects.get().status == "published"
+    assert Release.objects.get().version == 3
+
+
+def test_reinstate_action_makes_withdrawn_releases_public(admin_client, client, release):
+    withdraw_action(admin_client, [release], reason="issued in error")
+    release.refresh_from_db()
+    page = admin_client.post(
+        CHANGELIST, {"action": "reinstate", "_selected_action": [release.pk]}
+    ).content.decode()
+    assert "Reinstate 1 release" in page
+    admin_client.post(
+        CHANGELIST,
+        {
+            "action": "reinstate",
+            "_selected_action": [release.pk],
+            "apply": "1",
+            "opened": f"{release.pk}:{release.version}",
+        },
+    )
+    assert release.title in client.get("/releases/").content.decode()
+
+
+def test_status_field_offers_no_withdrawn_choice(admin_client, release):
+    text = admin_client.get(change_url(release)).content.decode()
+    assert 'value="withdrawn"' not in text
+    response = admin_client.post(change_url(release), form_data(release, status="withdrawn"))
+    assert response.status_code == 200
+    assert Release.objects.get().status == "published"
+
+
+def test_a_withdrawn_release_can_only_be_reinstated_not_republished(admin_client, release):
+    withdraw_action(admin_client, [release], reason="issued in error")
+    withdrawn = Release.objects.get()
+    admin_client.post(change_url(release), form_data(withdrawn, status="published", title="New"))
+    admin_client.post(CHANGELIST, {"action": "publish", "_selected_action": [release.pk]})
+    admin_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [release.pk]})
+    stored = Release.objects.get()
+    assert (stored.status, stored.title) == ("withdrawn", "New")  # edits are kept, status not
+    assert "Withdrawn on" in admin_client.get(CHANGELIST).content.decode()
+
+
+def test_form_opened_before_a_withdrawal_is_refused_and_keeps_the_edits(
+    admin_client, django_user_model, release
+):
+    """Two editors at once: Bob withdraws while Alice edits; Alice is told, nothing is lost."""
+    alice = django_user_model.objects.create_superuser("alice", "alice@example.com", "pw")
+    bob = django_user_model.objects.create_superuser("bob", "bob@example.com", "pw")
+    opened = Release.objects.get()
+    admin_client.force_login(bob)
+    withdraw_action(admin_client, [opened], reason="issued in error")
+
+    admin_client.force_login(alice)
+    response = admin_client.post(change_url(release), form_data(opened, title="Alice's title"))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Not saved: bob saved this release after you opened it" in text
+    assert "Status: “published” → “withdrawn”" in text
+    assert "Withdrawal reason: “(empty)” → “issued in error”" in text
+    assert "Alice&#x27;s title" in text  # still in the form
+    stored = Release.objects.get()
+    assert (stored.status, stored.title, stored.version) == ("withdrawn", opened.title, 2)
+
+
+def test_withdrawal_page_opened_before_an_edit_is_refused(admin_client, django_user_model, release):
+    """Alice saves a correction while Bob is on the withdrawal page: Bob is told."""
+    alice = django_user_model.objects.create_superuser("alice", "alice@example.com", "pw")
+    bob = django_user_model.objects.create_superuser("bob", "bob@example.com", "pw")
+    opened = Release.objects.get()
+    admin_client.force_login(alice)
+    admin_client.post(change_url(release), form_data(opened, title="Corrected title"))
+
+    admin_client.force_login(bob)
+    response = withdraw_action(admin_client, [opened], reason="issued in error")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "“Corrected title” was changed by alice after you opened this page" in text
+    assert "Nothing was withdrawn." in text
+    assert 'value="issued in error"' in text  # the reason is kept
+    assert f'name="opened" value="{release.pk}:2"' in text  # the page now shows version 2
+    stored = Release.objects.get()
+    assert (stored.status, stored.title) == ("published", "Corrected title")
+
+
+def test_second_of_two_withdrawals_is_told_it_was_already_withdrawn(
+    admin_client, django_user_model, release
+):
+    alice = django_user_model.objects.create_superuser("alice", "alice@example.com", "pw")
+    opened = Release.objects.get()
+    withdraw_action(admin_client, [opened], reason="issued in error")
+    admin_client.force_login(alice)
+    response = withdraw_action(admin_client, [opened], reason="duplicate", follow=True)
+    assert "is already withdrawn" in response.content.decode()
+    assert Release.objects.get().withdrawal_reason == "issued in error"
+    assert ReleaseRevision.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway"
+)
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_withdrawal_and_save_cannot_both_pass(django_user_model, monkeypatch):
+    from releases import withdrawal
+    from releases.admin_forms import ReleaseAdminForm
+
+    release = Release.objects.create(
+        title="Original",
+        slug="original",
+        published_on=datetime.date(2022, 1, 1),
+        body="Text.",
+        status=Release.Status.PUBLISHED,
+    )
+    user = django_user_model.objects.create_superuser("admin", "a@example.com", "pw")
+    check_version = ReleaseAdminForm.check_version
+
+    def slow_check(form, loaded):
+        check_version(form, loaded)
+        time.sleep(0.5)  # hold the row while the withdrawal arrives
+
+    monkeypatch.setattr(ReleaseAdminForm, "check_version", slow_check)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def save():
+        client = Client()
+        client.force_login(user)
+        start.wait()
+        response = client.post(change_url(release), form_data(release, title="Edited"))
+        outcomes.append(("save", response.status_code == 302))
+        connection.close()
+
+    def withdraw():
+        start.wait()
+        time.sleep(0.1)
+        try:
+            withdrawal.withdraw({release.pk: 1}, "issued in error")
+            outcomes.append(("withdraw", True))
+        except withdrawal.Refused:
+            outcomes.append(("withdraw", False))
+        connection.close()
+
+    threads = [threading.Thread(target=save), threading.Thread(target=withdraw)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(done for _, done in outcomes) == [False, True]
+    assert Release.objects.get().version == 2

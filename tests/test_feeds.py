@@ -192,3 +192,71 @@ def test_control_characters_in_stored_text_do_not_break_the_feed(client, make_re
     entry = ET.fromstring(response.content).find(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}title") == "Heron\ncount"
     assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Osprey Agency"
+
+
+# --- Withdrawn releases ------------------------------------------------------------------
+
+
+def withdraw(release, reason="issued in error", on=None):
+    from django.utils import timezone
+
+    from releases import withdrawal
+
+    withdrawal.withdraw({release.pk: release.version}, reason)
+    if on:
+        moment = timezone.make_aware(datetime.datetime.combine(on, datetime.time(10)))
+        Release.objects.filter(pk=release.pk).update(withdrawn_at=moment)
+
+
+def titles_in(response):
+    return [entry.findtext(f"{ATOM}title") for entry in entries(parse(response))]
+
+
+def test_withdrawal_is_an_update_of_the_original_entry(client, release):
+    [before] = entries(parse(client.get("/feeds/releases.atom")))
+    withdraw(release, on=datetime.date(2022, 12, 5))
+    [after] = entries(parse(client.get("/feeds/releases.atom")))
+    assert after.findtext(f"{ATOM}id") == before.findtext(f"{ATOM}id")
+    assert after.findtext(f"{ATOM}published") == before.findtext(f"{ATOM}published")
+    updated = datetime.datetime.fromisoformat(after.findtext(f"{ATOM}updated"))
+    assert updated.isoformat() == "2022-12-05T02:00:00+00:00"  # 10:00 in Singapore
+    assert after.findtext(f"{ATOM}title") == "Withdrawn: Singapore and Shenzhen sign eight MoUs"
+    assert after.findtext(f"{ATOM}summary") == "Withdrawn on 5 Dec 2022: issued in error"
+    assert after.find(f"{ATOM}link").get("href") == before.find(f"{ATOM}link").get("href")
+
+
+def test_feed_updated_moves_with_a_withdrawal(client, release):
+    withdraw(release)
+    root = parse(client.get("/feeds/releases.atom"))
+    assert root.findtext(f"{ATOM}updated") == entries(root)[0].findtext(f"{ATOM}updated")
+
+
+def test_withdrawal_entry_follows_the_feed_filters(client, make_release, imda, mci):
+    withdraw(make_release(title="From IMDA", agencies=[imda]))
+    assert len(entries(parse(client.get("/feeds/releases.atom?agency=imda")))) == 1
+    assert entries(parse(client.get("/feeds/releases.atom?agency=mci"))) == []
+
+
+def test_withdrawal_older_than_the_feed_is_left_out(client, make_release, monkeypatch):
+    monkeypatch.setattr(feeds, "FEED_LENGTH", 2)
+    old = make_release(title="Old", published_on=datetime.date(2020, 1, 1))
+    withdraw(old, on=datetime.date(2020, 2, 1))
+    make_release(title="Newer", published_on=datetime.date(2023, 1, 1))
+    make_release(title="Newest", published_on=datetime.date(2023, 2, 1))
+    assert titles_in(client.get("/feeds/releases.atom")) == ["Newest", "Newer"]
+    recent = make_release(title="Recent", published_on=datetime.date(2022, 6, 1))
+    withdraw(recent, on=datetime.date(2023, 3, 1))
+    assert titles_in(client.get("/feeds/releases.atom")) == [
+        "Newest",
+        "Newer",
+        "Withdrawn: Recent",
+    ]
+
+
+def test_reinstated_release_is_an_ordinary_entry_again(client, release):
+    from releases import withdrawal
+
+    withdraw(release)
+    withdrawal.reinstate({release.pk: 2})
+    [entry] = entries(parse(client.get("/feeds/releases.atom")))
+    assert entry.findtext(f"{ATOM}title") == "Singapore and Shenzhen sign eight MoUs"

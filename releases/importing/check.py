@@ -27,7 +27,8 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*\Z")
 FIGURE_MAX = Decimal(10) ** 16  # DecimalField(max_digits=20, decimal_places=4)
 KINDS = tuple(Release.Kind.values)
-STATUSES = tuple(Release.Status.values)
+# Withdrawal needs a reason and is an editor's decision, made in the admin.
+STATUSES = (Release.Status.DRAFT, Release.Status.PUBLISHED)
 validate_url = URLValidator(schemes=["http", "https"])
 
 

@@ -95,6 +95,8 @@ class Chunk:
         """Set the record's values on an existing release; return {field: [old, new]}."""
         changes = {}
         for name, value in record.values.items():
+            if name == "status" and release.is_withdrawn:
+                continue  # an editor withdrew it: only reinstating in the admin undoes that
             old = getattr(release, name)
             if old != value:
                 changes[name] = [as_text(old), as_text(value)]

@@ -1,7 +1,14 @@
 """The archive's models: releases (release.py), their three tag kinds (tags.py), and the
 rows the database's triggers keep (tracking.py)."""
 
-from .release import Release, ReleaseQuerySet, ReleaseRevision, ReleaseSlug, changes_between
+from .release import (
+    Release,
+    ReleaseQuerySet,
+    ReleaseRevision,
+    ReleaseSlug,
+    RemovedSlug,
+    changes_between,
+)
 from .tags import (
     Agency,
     AgencyAlias,
@@ -38,6 +45,7 @@ __all__ = [
     "ReleaseSlug",
     "ReleaseTag",
     "ReleaseTagLink",
+    "RemovedSlug",
     "TagRedirect",
     "TaggedAgency",
     "TaggedFigure",

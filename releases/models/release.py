@@ -26,6 +26,38 @@ class ReleaseQuerySet(models.QuerySet):
         """The single definition of what the public may see."""
         return self.filter(status=Release.Status.PUBLISHED, published_on__lte=timezone.localdate())
 
+    def with_public_page(self):
+        """What a reader can open by its address: the published, and the withdrawn.
+
+        A withdrawn release keeps its page (greyed, with the reason) so that links and
+        citations to it still lead somewhere; it is in no list, count, search or tag page.
+        """
+        return self.filter(
+            Q(status=Release.Status.PUBLISHED) | Q(status=Release.Status.WITHDRAWN),
+            published_on__lte=timezone.localdate(),
+        )
+
+    def withdrawn(self):
+        """Withdrawn releases (each was public when it was withdrawn)."""
+        return self.filter(status=Release.Status.WITHDRAWN, published_on__lte=timezone.localdate())
+
+    def once_public(self):
+        """Releases readers have seen: public now, withdrawn, or published in their history.
+
+        These are kept as issued, so editors withdraw them instead of deleting them. A
+        revision that set or left published status counts even if the release was not
+        yet due then: when in doubt, a release is kept.
+        """
+        published = Release.Status.PUBLISHED
+        history = ReleaseRevision.objects.filter(release=OuterRef("pk")).filter(
+            Q(changes__status__0=published) | Q(changes__status__1=published)
+        )
+        return self.filter(
+            Q(status=Release.Status.WITHDRAWN)
+            | Q(status=published, published_on__lte=timezone.localdate())
+            | Exists(history)
+        )
+
     def with_tags(self):
         return self.prefetch_related("agencies", "programmes", "figures")
 
@@ -223,6 +255,7 @@ class Release(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(
@@ -286,6 +319,14 @@ class Release(models.Model):
     )
     version = models.PositiveIntegerField(
         default=1, help_text="Goes up by one on every save, so that two editors cannot clash."
+    )
+    # Set by withdrawing (releases/withdrawal.py), cleared by reinstating.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawal_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="Shown to readers at the top of the withdrawn page, after its date.",
     )
 
     agencies = TaggableManager(
@@ -429,6 +470,10 @@ class Release(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()
 
     @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
+
+    @property
     def shows_update(self):
         """Whether readers see "Updated on": changed after the day it was published."""
         return bool(self.revised_at and timezone.localdate(self.revised_at) > self.published_on)
@@ -513,3 +558,20 @@ class ReleaseSlug(models.Model):
 
     def __str__(self):
         return f"{self.slug} → {self.release.slug}"
+
+
+class RemovedSlug(models.Model):
+    """An address of a once-public release that a superuser deleted: it answers 410 Gone.
+
+    Only releases readers could have seen leave one, so no draft's address is revealed.
+    """
+
+    slug = models.SlugField(max_length=200, unique=True)
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "removed address"
+        ordering = ["-removed_at"]
+
+    def __str__(self):
+        return self.slug
