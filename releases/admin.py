@@ -128,9 +128,32 @@ class ReleaseAdmin(WithdrawalAdmin, admin.ModelAdmin):
     # --- Saving: versions, history and "Updated on" ---------------------------------
 
     def save_model(self, request, obj, form, change):
-        # An unchanged form is not a new version, so it cannot collide with anyone's edit.
-        if not change or form.has_changed():
+        # A save that changes nothing stored is not a new version: no revision, no
+        # "Updated on", and no clash with a colleague's edit. Django's own test,
+        # form.has_changed(), sees the browser's \r\n line endings as an edit.
+        if change:
+            form.changed_data = self.effective_changes(form, obj)
+        if not change or form.changed_data:
             obj.save()
+
+    def effective_changes(self, form, release) -> list[str]:
+        """The form fields whose cleaned value differs from what is stored.
+
+        Compared as snapshots (text cleaned as it is stored, tags as the names the form
+        resolved them to), so the admin log, too, names only what really changed.
+        """
+        # The form's tags are saved later (save_related): until then the release has its old ones.
+        pending = {
+            **release.snapshot(),
+            **{
+                field: ", ".join(sorted(form.cleaned_data[field]))
+                for field in Release.TAG_FIELDS
+                if field in form.cleaned_data
+            },
+        }
+        tracked = set(changes_between(form.before, pending))
+        untracked = set(form.changed_data) - set(Release.TRACKED_FIELDS)
+        return [field for field in form.fields if field in tracked or field in untracked]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

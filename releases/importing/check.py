@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from ..models import Agency, Release, format_number, parse_figure
-from ..text_cleaning import tidy, tidy_line
+from ..text_cleaning import tidy, tidy_line, tidy_name
 from .records import RELEASE_FIELDS, REQUIRED, TAG_FIELDS, Problem, Record
 from .tags import slug_of
 
@@ -68,14 +68,16 @@ def check_text(value, name, problems, *, required=False):
     if "\x00" in value:
         problems.append((name, "contains a NUL character"))
         return None
+    # Cleaned first, so that a text of only invisible characters counts as empty.
+    text = tidy(value) if name in MULTILINE_FIELDS else tidy_line(value)
     limit = MAX_LENGTHS.get(name)
-    if limit and len(value) > limit:
-        problems.append((name, f"is {len(value):,} characters long; the limit is {limit}"))
+    if limit and len(text) > limit:
+        problems.append((name, f"is {len(text):,} characters long; the limit is {limit}"))
         return None
-    if required and not value.strip():
+    if required and not text:
         problems.append((name, "is required"))
         return None
-    return tidy(value) if name in MULTILINE_FIELDS else tidy_line(value)
+    return text
 
 
 def check_texts(data, problems) -> dict:
@@ -157,16 +159,17 @@ def check_tag_names(value, kind, problems) -> list[str] | None:
         return None
     names = []
     for item in value:
-        if not isinstance(item, str) or not item.strip():
+        name = tidy_name(item) if isinstance(item, str) and "\x00" not in item else item
+        if not isinstance(item, str) or not name:
             problems.append((kind, f"{json.dumps(item, ensure_ascii=False)[:40]} is not a name"))
         elif "\x00" in item:
             problems.append((kind, "a name contains a NUL character"))
-        elif len(item.strip()) > TAG_NAME_MAX:
-            problems.append((kind, f"“{item[:40]}…” is longer than {TAG_NAME_MAX} characters"))
-        elif not slug_of(item):
-            problems.append((kind, f"“{item}” has no letters or digits to make an address from"))
+        elif len(name) > TAG_NAME_MAX:
+            problems.append((kind, f"“{name[:40]}…” is longer than {TAG_NAME_MAX} characters"))
+        elif not slug_of(name):
+            problems.append((kind, f"“{name}” has no letters or digits to make an address from"))
         else:
-            names.append(" ".join(tidy(item).split()))
+            names.append(name)
     return list(dict.fromkeys(names))
 
 
@@ -189,12 +192,13 @@ def check_figure(item, problems) -> tuple[str, Decimal, str] | None:
 
 
 def figure_from_text(item: str, problems) -> tuple[str, Decimal, str] | None:
-    parsed = parse_figure(item)
+    name = tidy_name(item)
+    parsed = parse_figure(name)
     if parsed is None:
-        problems.append(("figures", f"“{item[:60]}” needs a number first, like “8 MoUs signed”"))
+        problems.append(("figures", f"“{name[:60]}” needs a number first, like “8 MoUs signed”"))
         return None
     value, label = parsed
-    return item.strip(), value, label
+    return name, value, label
 
 
 def figure_from_object(item: dict, problems) -> tuple[str, Decimal, str] | None:
@@ -206,14 +210,14 @@ def figure_from_object(item: dict, problems) -> tuple[str, Decimal, str] | None:
     value = figure_value(raw, problems)
     if value is None:
         return None
-    if not isinstance(label, str) or not label.strip() or "\x00" in label:
+    if not isinstance(label, str) or "\x00" in label or not tidy_name(label):
         problems.append(("figures", "a figure needs a label, e.g. “MoUs signed”"))
         return None
-    label = label.strip()
-    if name is not None and (not isinstance(name, str) or not name.strip()):
+    label = tidy_name(label)
+    if name is not None and (not isinstance(name, str) or not tidy_name(name)):
         problems.append(("figures", "a figure's name must be text"))
         return None
-    name = name.strip() if name else f"{format_number(value)} {label}"
+    name = tidy_name(name) if name else f"{format_number(value)} {label}"
     return name, value, label
 
 
