@@ -24,6 +24,7 @@ from .slug_urls import slug_url
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         max_length=withdrawal.REASON_MAX,
+        widget=forms.TextInput(attrs={"class": "vTextField", "size": 80}),
         help_text="Readers see it at the top of the page: “Withdrawn on <date>: <reason>”. "
         "One line, e.g. “issued in error” or “superseded by the release of 9 January”.",
     )

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 
 SEED_SLUG = "singapore-china-ink-mou-partner-on-digital-economy-initiatives"
+WITHDRAWN_SLUG = "government-sets-out-vision-smart-nation"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 # name -> (path, expected status)
@@ -16,6 +17,7 @@ PAGE_TYPES = {
     "filtered-list": ("/releases/?agency=imda&year=2022", 200),
     "bad-filter": ("/releases/?from=2022-13-45", 400),
     "detail": (f"/releases/{SEED_SLUG}/", 200),
+    "withdrawn": (f"/releases/{WITHDRAWN_SLUG}/", 200),
     "tag-index": ("/agencies/", 200),
     "tag-page": ("/agencies/imda/", 200),
     "figure-index": ("/figures/", 200),
@@ -30,9 +32,24 @@ def page_types():
     return [pytest.param(name, id=name) for name in PAGE_TYPES]
 
 
+def withdraw_shipped_release():
+    """For the withdrawn page type: one shipped release, withdrawn as an editor would."""
+    from releases import withdrawal
+    from releases.models import Release
+
+    release = Release.objects.get(slug=WITHDRAWN_SLUG)
+    withdrawal.withdraw({release.pk: release.version}, "issued in error; see the 9 Jan release")
+
+
+# Page types that need the archive changed before they exist.
+PREPARE = {"withdrawn": withdraw_shipped_release}
+
+
 def visit(page, name: str):
     """Open a page type and check its status."""
     path, status = PAGE_TYPES[name]
+    if name in PREPARE:
+        PREPARE[name]()
     response = page.goto(path)
     assert response.status == status, f"{path} answered {response.status}"
     return response
