@@ -7,8 +7,9 @@ shows as "Updated on": `is_correction`.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.db.models import Max
 from django.utils import timezone
 
 from .models import Release, ReleaseRevision
@@ -41,6 +42,28 @@ def is_correction(change: Change, housekeeping: bool = False) -> bool:
     )
 
 
+def after_recorded(changes: list[Change]) -> list[Change]:
+    """The changes, each numbered above every revision its release already has.
+
+    A release's stored version can fall behind its history when a row is written around
+    the app (a fixture loaded over an edited release, SQL). Its next revision still comes
+    after the last one, and the release takes that number as its version.
+    """
+    latest = dict(
+        ReleaseRevision.objects.filter(release_id__in={change.release_id for change in changes})
+        .values("release_id")
+        .annotate(top=Max("version"))
+        .values_list("release_id", "top")
+    )
+    lifted = []
+    for change in changes:
+        if change.version <= latest.get(change.release_id, 0):
+            change = replace(change, version=latest[change.release_id] + 1)
+            Release.objects.filter(pk=change.release_id).update(version=change.version)
+        lifted.append(change)
+    return lifted
+
+
 def record(
     changes: Iterable[Change],
     *,
@@ -51,7 +74,7 @@ def record(
 ) -> set[int]:
     """Write a revision for each change; stamp the corrections. Returns their release ids."""
     saved_at = saved_at or timezone.now()
-    changes = [change for change in changes if change.changes]
+    changes = after_recorded([change for change in changes if change.changes])
     ReleaseRevision.objects.bulk_create(
         (
             ReleaseRevision(
