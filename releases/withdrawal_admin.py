@@ -123,7 +123,9 @@ class WithdrawalAdmin:
         applying = request.method == "POST" and "apply" in request.POST
         form = WithdrawForm(request.POST if applying else None)
         if applying and (step is withdrawal.REINSTATE or form.is_valid()):
-            opened = withdrawal.opened_versions(request.POST.getlist("opened"))
+            sent = withdrawal.opened_versions(request.POST.getlist("opened"))
+            # A release the page sent no version for counts as changed since (version 0).
+            opened = {release.pk: sent.get(release.pk, 0) for release in eligible}
             try:
                 done = self.apply_step(request, step, opened, form)
             except withdrawal.Refused as refused:

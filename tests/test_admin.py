@@ -671,3 +671,20 @@ def test_simultaneous_withdrawal_and_save_cannot_both_pass(django_user_model, mo
 
     assert sorted(done for _, done in outcomes) == [False, True]
     assert Release.objects.get().version == 2
+
+
+@pytest.mark.parametrize("opened", [None, "", "abc", "1:x", "999:1"])
+def test_withdrawal_without_the_pages_versions_changes_nothing(admin_client, release, opened):
+    data = {"action": "withdraw", "_selected_action": [release.pk], "apply": "1"}
+    data["reason"] = "issued in error"
+    if opened is not None:
+        data["opened"] = opened
+    response = admin_client.post(CHANGELIST, data)
+    assert response.status_code == 200
+    assert "Nothing was withdrawn." in response.content.decode()
+    assert Release.objects.get().status == "published"
+
+
+def test_withdraw_page_of_an_unknown_release_is_404(admin_client, db):
+    assert admin_client.get("/admin/releases/release/999/withdraw/").status_code == 404
+    assert admin_client.get("/admin/releases/release/abc/reinstate/").status_code == 404

@@ -194,3 +194,24 @@ def test_superuser_bulk_delete_leaves_addresses_of_public_releases_only(
     assert "Successfully deleted 2 releases" in response.content.decode()
     assert list(RemovedSlug.objects.values_list("slug", flat=True)) == ["singapore-shenzhen-mous"]
     assert client.get("/releases/a-draft/").status_code == 404
+
+
+def test_staff_who_may_only_view_cannot_withdraw(client, django_user_model, release):
+    viewer = django_user_model.objects.create_user("vera", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_release"))
+    client.force_login(viewer)
+    url = reverse("admin:releases_release_withdraw", args=[release.pk])
+    assert client.get(url).status_code == 403
+    data = {"apply": "1", "opened": f"{release.pk}:1", "reason": "issued in error"}
+    assert client.post(url, data).status_code == 403
+    assert Release.objects.get().status == "published"
+
+
+def test_editor_withdraws_and_reinstates(client, editor, release):
+    client.force_login(editor)
+    url = reverse("admin:releases_release_withdraw", args=[release.pk])
+    client.post(url, {"apply": "1", "opened": f"{release.pk}:1", "reason": "issued in error"})
+    assert Release.objects.get().status == "withdrawn"
+    url = reverse("admin:releases_release_reinstate", args=[release.pk])
+    client.post(url, {"apply": "1", "opened": f"{release.pk}:2"})
+    assert Release.objects.get().status == "published"
