@@ -1,8 +1,9 @@
 """Releases out as data: one record serializer in the import format, as JSON Lines or CSV.
 
-`release_record` writes exactly the import format of docs/import-format.md, with a fixed
-key order and sorted tags, so an export imported and exported again is
-byte-identical. The web exports and `manage.py export_releases` share it.
+`release_record` writes every field of the import format (docs/import-format.md), with
+a fixed key order and sorted tags, so an export imported into an empty archive and
+exported again is byte-identical and holds everything the first did. The web exports
+and `manage.py export_releases` share it.
 """
 
 import csv
@@ -14,49 +15,41 @@ from django.urls import reverse
 from django.views import View
 
 from .forms import error_messages
+from .importing.read import CSV_DERIVED, list_cell
+from .importing.records import RELEASE_FIELDS, TAG_FIELDS
 from .listing import FilteredReleasesMixin
-from .models import Release, format_number
+from .models import Release, format_number, parse_figure
 from .search import SearchResults
 
 # Rows are read and their tags prefetched this many at a time, so memory stays
 # flat however many releases match.
 CHUNK_SIZE = 500
 
-RECORD_FIELDS = (
-    "title",
-    "slug",
-    "kind",
-    "published_on",
-    "summary",
-    "body",
-    "source_url",
-    "agencies",
-    "programmes",
-    "figures",
-)
+# Every field the importer reads, in its order.
+RECORD_FIELDS = (*RELEASE_FIELDS, *TAG_FIELDS)
 
 
-def json_number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+def json_number(value: Decimal) -> int | float | str:
+    """The value as a JSON number, or as text where a float would round it."""
+    if value == value.to_integral_value():
+        return int(value)
+    if Decimal(repr(float(value))) == value:
+        return float(value)
+    return format(value.normalize(), "f")
 
 
 def release_record(release) -> dict:
     """One release in the import format; tags sorted so that the output is stable."""
-    figures = sorted(release.tags_of("figures"), key=lambda figure: (figure.label, figure.value))
-    return {
-        "title": release.title,
-        "slug": release.slug,
-        "kind": release.kind,
-        "published_on": release.published_on.isoformat(),
-        "summary": release.summary,
-        "body": release.body,
-        "source_url": release.source_url,
-        "agencies": sorted(agency.name for agency in release.tags_of("agencies")),
-        "programmes": sorted(programme.name for programme in release.tags_of("programmes")),
-        "figures": [
-            {"label": figure.label, "value": json_number(figure.value)} for figure in figures
-        ],
-    }
+    record = {field: getattr(release, field) for field in RELEASE_FIELDS}
+    record["published_on"] = release.published_on.isoformat()
+    record["agencies"] = sorted(agency.name for agency in release.tags_of("agencies"))
+    record["programmes"] = sorted(programme.name for programme in release.tags_of("programmes"))
+    figures = sorted(release.tags_of("figures"), key=lambda f: (f.label, f.value, f.name))
+    record["figures"] = [
+        {"name": figure.name, "label": figure.label, "value": json_number(figure.value)}
+        for figure in figures
+    ]
+    return record
 
 
 def for_export(releases):
@@ -99,9 +92,11 @@ def jsonl_lines(queryset):
 
 # --- CSV ---------------------------------------------------------------------------
 
-CSV_COLUMNS = ("url", *RECORD_FIELDS)
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (*CSV_DERIVED, *RECORD_FIELDS)
+# A spreadsheet runs a cell starting with one of these as a formula; the apostrophe that
+# defuses it is the spreadsheet's own "this is text" mark, which the importer takes off
+# again. A cell that starts with an apostrophe gets one more, so that nothing is lost.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def csv_cell(value) -> str:
@@ -109,13 +104,19 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def figure_text(figure: dict) -> str:
+    """A figure as CSV writes it: its name where the name reads as its number and label."""
+    value = Decimal(str(figure["value"]))
+    if parse_figure(figure["name"]) == (value, figure["label"]):
+        return figure["name"]
+    return f"{format_number(value)} {figure['label']}"
+
+
 def csv_row(record: dict, url: str) -> list[str]:
     joined = {
-        "agencies": "; ".join(record["agencies"]),
-        "programmes": "; ".join(record["programmes"]),
-        "figures": "; ".join(
-            f"{format_number(Decimal(str(f['value'])))} {f['label']}" for f in record["figures"]
-        ),
+        "agencies": list_cell(record["agencies"]),
+        "programmes": list_cell(record["programmes"]),
+        "figures": list_cell(figure_text(figure) for figure in record["figures"]),
     }
     return [csv_cell(url)] + [csv_cell(joined.get(f, record[f])) for f in RECORD_FIELDS]
 

@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import math
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -49,14 +50,20 @@ def test_jsonl_is_the_import_format_exactly(client, release, mci, tradetrust):
         "published_on": "2022-12-02",
         "summary": "Eight memoranda signed at the third committee meeting.",
         "body": "## Highlights\n\nEight **MoUs** were signed.",
+        "source": "",
         "source_url": "https://example.gov.sg/mou",
+        "language": "en",
+        "status": "published",
         # Sorted, so that the same data always gives the same bytes.
         "agencies": [
             "Infocomm Media Development Authority",
             "Ministry of Communications and Information",
         ],
         "programmes": ["Singapore-China (Shenzhen) Smart City Initiative", "TradeTrust"],
-        "figures": [{"label": "MoUs signed", "value": 8}, {"label": "enterprises", "value": 10000}],
+        "figures": [
+            {"name": "8 MoUs signed", "label": "MoUs signed", "value": 8},
+            {"name": "10,000+ enterprises", "label": "enterprises", "value": 10000},
+        ],
     }
     assert list(record) == list(exporting.RECORD_FIELDS)
 
@@ -69,8 +76,23 @@ def test_jsonl_line_is_stable_and_safe_for_line_splitting(make_release):
     assert "中新合作 “smart city”" in line
     assert line.count("\n") == 1 and len(line.splitlines()) == 1
     assert json.loads(line)["body"] == "One\u2028two\u2029three\x85four\n"
-    assert json.loads(line)["figures"] == [{"label": "billion dollars", "value": 2.5}]
+    assert json.loads(line)["figures"] == [
+        {"name": "2.5 billion dollars", "label": "billion dollars", "value": 2.5}
+    ]
     assert exporting.jsonl_line(exporting.release_record(release)) == line
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("8.0000", 8),
+        ("2.5000", 2.5),
+        ("0.0001", 0.0001),
+        ("1234567890123.4567", "1234567890123.4567"),
+    ],
+)
+def test_figure_values_are_written_without_rounding(value, written):
+    assert exporting.json_number(Decimal(value)) == written
 
 
 def test_csv_quotes_commas_quotes_newlines_and_keeps_non_latin_text(client, make_release, imda):

@@ -10,6 +10,8 @@ from .records import RELEASE_FIELDS, REQUIRED, TAG_FIELDS, Problem
 
 CSV_LISTS = ("agencies", "programmes", "figures")
 CSV_OPTIONAL_WHEN_EMPTY = ("kind", "status", "language")
+# Columns the CSV export adds for readers (each release's address), read past on import.
+CSV_DERIVED = ("url",)
 
 
 def file_format(path: Path, given: str | None) -> str:
@@ -76,7 +78,8 @@ def read_csv(path: Path, progress) -> Iterator[tuple[int, dict | Problem]]:
 
 
 def check_header(name: str, header: list[str]) -> list[Problem]:
-    unknown = [c for c in header if c not in RELEASE_FIELDS and c not in TAG_FIELDS]
+    known = (*RELEASE_FIELDS, *TAG_FIELDS, *CSV_DERIVED)
+    unknown = [c for c in header if c not in known]
     missing = [c for c in REQUIRED if c not in header]
     return [Problem(name, 1, "header", f"unknown column “{column}”") for column in unknown] + [
         Problem(name, 1, "header", f"the required column “{column}” is missing")
@@ -91,13 +94,31 @@ def csv_record(name: str, line: int, header: list[str], row: list[str]) -> dict 
         return Problem(name, line, "record", message)
     data = {}
     for column, cell in zip(header, row, strict=True):
-        if column in CSV_LISTS:
-            data[column] = [part.strip() for part in cell.split(";") if part.strip()]
-        elif column in CSV_OPTIONAL_WHEN_EMPTY and not cell.strip():
+        cell = cell.removeprefix("'")  # a spreadsheet's mark for text, as the export writes it
+        if column in CSV_DERIVED or (column in CSV_OPTIONAL_WHEN_EMPTY and not cell.strip()):
             continue
+        if column in CSV_LISTS:
+            data[column] = list_items(cell)
         else:
             data[column] = cell
     return data
+
+
+def list_items(cell: str) -> list[str]:
+    """The `;`-separated items of a tag cell; an item in double quotes may hold `;`."""
+    rows = csv.reader(io.StringIO(cell, newline=""), delimiter=";", skipinitialspace=True)
+    return [item.strip() for row in rows for item in row if item.strip()]
+
+
+def list_cell(items) -> str:
+    """Items as a tag cell that `list_items` reads back exactly (the CSV export's writer)."""
+    return "; ".join(quoted_item(item) for item in items)
+
+
+def quoted_item(item: str) -> str:
+    if ";" in item or item.startswith('"'):
+        return '"' + item.replace('"', '""') + '"'
+    return item
 
 
 READERS = {"jsonl": read_jsonl, "csv": read_csv}
