@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install system-packages run serve test lint format fixtures lock backup restore bench bench-import bench-search reliability clean
+.PHONY: install system-packages run reset-demo serve test lint format fixtures lock backup restore bench bench-import bench-search reliability clean
 
 # Chromium, npm and fonts for the tests (and RUM beside a local PostgreSQL), installed
 # where this machine allows; otherwise it says in one line what to install.
@@ -32,11 +32,20 @@ node_modules/.installed: package-lock.json
 
 install: system-packages $(VENV)/.installed node_modules/.installed
 
+# The demo data goes into an empty archive; afterwards only what is missing is added,
+# so staff edits survive every `make run`.
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata fixtures/*.json
+	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py draw_demo_images
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Deletes every release (history and old addresses too) and every tag, then loads the
+# demo afresh; it asks first. Staff accounts stay.
+reset-demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --reset
+	$(BIN)/python manage.py draw_demo_images
 
 # The production configuration (gunicorn, whitenoise, DEBUG off) on this machine, over plain HTTP.
 serve: install
