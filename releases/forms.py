@@ -43,7 +43,8 @@ class TagSlugsField(forms.Field):
                 raise forms.ValidationError(
                     f"“{slug[:60]}” is not a valid {self.kind_label}.", code="invalid_slug"
                 ) from None
-        found = {tag.slug: tag for tag in self.model.objects.filter(slug__in=values)}
+        # A tag only unpublished releases carry is as unknown as one never made.
+        found = {tag.slug: tag for tag in self.model.objects.public().filter(slug__in=values)}
         missing = [slug for slug in values if slug not in found]
         if missing:
             raise forms.ValidationError(

@@ -68,11 +68,8 @@ class ReleaseListView(FilteredReleasesMixin, ListView):
         )
 
     def all_tags(self, model):
-        """The filter form's choices: read on first use, once per data version."""
-        name = f"all:{model._meta.label}"
-        return SimpleLazyObject(
-            lambda: remember(self.request, name, lambda: list(model.objects.all()))
-        )
+        """The filter form's choices, the tags in use: read on first use, once per data version."""
+        return SimpleLazyObject(lambda: in_use_tags(self.request, model))
 
     def render_to_response(self, context, **kwargs):
         status = 400 if self.get_filter_form().errors else 200
@@ -87,10 +84,12 @@ class TagDetailView(ReleaseListView):
     tag_field = ""
 
     def get(self, request, *args, **kwargs):
-        self.tag = self.tag_model.objects.filter(slug=kwargs["slug"]).first()
+        # A tag only unpublished releases carry answers as one that does not exist.
+        tags = self.tag_model.objects.public()
+        self.tag = tags.filter(slug=kwargs["slug"]).first()
         if self.tag is None:
             # A merged or renamed tag's old address keeps working, filters and all.
-            moved = self.tag_model.moved_to(kwargs["slug"]) or self.no_such_tag()
+            moved = tags.moved_from(kwargs["slug"]) or self.no_such_tag()
             query = request.META.get("QUERY_STRING", "")
             url = moved.get_absolute_url() + (f"?{query}" if query else "")
             return HttpResponsePermanentRedirect(url)

@@ -233,8 +233,10 @@ def test_feed_updated_moves_with_a_withdrawal(client, release):
 
 def test_withdrawal_entry_follows_the_feed_filters(client, make_release, imda, mci):
     withdraw(make_release(title="From IMDA", agencies=[imda]))
+    make_release(title="From MCI", agencies=[mci])  # a filter names a tag in public use
     assert len(entries(parse(client.get("/feeds/releases.atom?agency=imda")))) == 1
-    assert entries(parse(client.get("/feeds/releases.atom?agency=mci"))) == []
+    mci_feed = entries(parse(client.get("/feeds/releases.atom?agency=mci")))
+    assert [entry.findtext(f"{ATOM}title") for entry in mci_feed] == ["From MCI"]
 
 
 def test_withdrawal_older_than_the_feed_is_left_out(client, make_release, monkeypatch):
@@ -260,3 +262,22 @@ def test_reinstated_release_is_an_ordinary_entry_again(client, release):
     withdrawal.reinstate({release.pk: 2})
     [entry] = entries(parse(client.get("/feeds/releases.atom")))
     assert entry.findtext(f"{ATOM}title") == "Singapore and Shenzhen sign eight MoUs"
+
+
+def test_a_feed_names_a_tag_only_once_a_release_carrying_it_is_due(
+    client, release, make_release, tomorrow, monkeypatch
+):
+    make_release(title="Embargoed", figures=["99 secret widgets"], published_on=tomorrow)
+    refused = client.get("/feeds/releases.atom?figure=99-secret-widgets")
+    unknown = client.get("/feeds/releases.atom?figure=99-never-widgets")
+    assert refused.status_code == unknown.status_code == 400
+    assert refused.content.replace(b"secret", b"never") == unknown.content
+    localdate = feeds.timezone.localdate
+    monkeypatch.setattr(
+        feeds.timezone,
+        "localdate",
+        lambda value=None, tz=None: localdate(value, tz) if value else tomorrow,
+    )
+    root = parse(client.get("/feeds/releases.atom?figure=99-secret-widgets"))
+    assert root.findtext(f"{ATOM}title").startswith("Releases: 99 secret widgets")
+    assert [e.findtext(f"{ATOM}title") for e in entries(root)] == ["Embargoed"]

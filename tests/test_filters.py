@@ -180,3 +180,48 @@ def test_bad_filter_on_a_tag_page_explains_itself(client, archive):
     response = client.get("/agencies/imda/?year=abc")
     assert response.status_code == 400
     assert "Enter a whole number" in response.content.decode()
+
+
+# --- Tags of unpublished releases ---------------------------------------------------
+
+
+@pytest.fixture
+def secret_tags(archive, make_release, tomorrow):
+    """An agency only a draft carries, a programme and a figure only a scheduled one does."""
+    make_release(agencies=["Secret Agency"], status=Release.Status.DRAFT)
+    make_release(
+        programmes=["Secret Programme"], figures=["99 secret widgets"], published_on=tomorrow
+    )
+
+
+def test_filter_menus_offer_only_tags_in_public_use(client, secret_tags):
+    text = client.get("/releases/").content.decode()
+    assert '<option value="imda">' in text and '<option value="tradetrust">' in text
+    for url in ("/releases/", "/search/", "/agencies/imda/", "/"):
+        assert "secret" not in client.get(url).content.decode().lower(), url
+
+
+@pytest.mark.parametrize(
+    "query", ["agency=secret-agency", "programme=secret-programme", "figure=99-secret-widgets"]
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/releases/",
+        "/search/?q=mou&",
+        "/agencies/imda/",
+        "/api/releases/",
+        "/feeds/releases.atom",
+        "/releases/export.csv",
+        "/releases/export.jsonl",
+    ],
+)
+def test_a_tag_only_unpublished_releases_carry_is_an_unknown_filter(
+    client, secret_tags, path, query
+):
+    separator = "" if path.endswith("&") else "?"
+    secret = client.get(f"{path}{separator}{query}")
+    never = client.get(f"{path}{separator}{query.replace('secret', 'never')}")
+    assert secret.status_code == never.status_code == 400
+    assert secret.content.replace(b"secret", b"never") == never.content
+    assert b"called" in secret.content  # "No agency called …", as for any unknown tag

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -325,6 +326,63 @@ def test_suggestions_never_come_from_drafts(client, make_release):
     assert data["count"] == 0 and "suggestion" not in data
 
 
+def suggested(client, query, **params):
+    return client.get("/api/releases/", {"q": query, **params}).json().get("suggestion")
+
+
+def clock_at(monkeypatch, day):
+    """Make `day` today for the archive, as midnight would."""
+    localdate = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: localdate(value, tz) if value else day
+    )
+
+
+def unpublished(state, tomorrow) -> dict:
+    return {"status": Release.Status.DRAFT} if state == "draft" else {"published_on": tomorrow}
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled"])
+def test_a_correction_is_never_a_word_only_unpublished_releases_hold(
+    client, make_release, tomorrow, state
+):
+    make_release(title="Shenzhen partnership")
+    make_release(body="The flibbertigibbet plan.", **unpublished(state, tomorrow))
+    # The corrected query finds a published release, by its other word: still no leak.
+    assert suggested(client, "shenzen OR flibbertigibet") == "shenzhen OR flibbertigibet"
+    assert suggested(client, "flibbertigibet") is None
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled"])
+def test_a_word_only_unpublished_releases_hold_does_not_stop_a_correction(
+    client, make_release, tomorrow, state
+):
+    make_release(title="Heron count")
+    make_release(title="Heronn misprint", **unpublished(state, tomorrow))
+    assert suggested(client, "heronn") == "heron"
+
+
+def test_a_scheduled_releases_words_are_offered_once_it_is_due(
+    client, make_release, tomorrow, monkeypatch
+):
+    make_release(title="Heron count")
+    make_release(title="Frumious plans", published_on=tomorrow)
+    assert suggested(client, "frumiuos") is None
+    clock_at(monkeypatch, tomorrow)
+    assert suggested(client, "frumiuos") == "frumious"
+
+
+def test_facets_name_only_tags_of_public_matches(client, make_release, imda, tomorrow):
+    make_release(title="Heron count", agencies=[imda])
+    make_release(title="Heron draft", agencies=[imda, "Secret Agency"], status="draft")
+    make_release(title="Heron later", programmes=["Secret Programme"], published_on=tomorrow)
+    data = client.get("/api/releases/", {"q": "heron"}).json()
+    assert data["facets"]["agency"] == [{"slug": "imda", "name": imda.name, "count": 1}]
+    assert data["facets"]["programme"] == []
+    _, text = page(client, q="heron")
+    assert "Secret" not in text and "draft" not in text and "later" not in text
+
+
 # --- Bad input ----------------------------------------------------------------------
 
 NASTY = [
@@ -562,9 +620,9 @@ def test_query_count_does_not_grow_with_matches(
         assert client.get("/search/", {"q": "heron", "agency": "imda"}).status_code == 200
     with django_assert_num_queries(5 + facets):
         assert client.get("/api/releases/", {"q": "heron"}).status_code == 200
-    # No results: the data version, facets and count, the vocabulary, and a check that the
-    # suggestion finds some.
-    with django_assert_num_queries(3 + facets):
+    # No results: the data version, facets and count, the vocabulary, how many releases
+    # not yet due hold its words near the query's, and a check that the suggestion finds some.
+    with django_assert_num_queries(4 + facets):
         assert client.get("/search/", {"q": "heronn"}).status_code == 200
 
 

@@ -185,3 +185,16 @@ def test_index_counts_each_section_once_until_the_data_changes(
         assert second_page not in locations()
     make_release(slug="release-2")
     assert second_page in locations()
+
+
+def test_tag_sections_leave_out_tags_only_unpublished_releases_carry(
+    client, release, make_release, tomorrow
+):
+    make_release(agencies=["Secret Agency"], status=Release.Status.DRAFT)
+    make_release(
+        programmes=["Secret Programme"], figures=["99 secret widgets"], published_on=tomorrow
+    )
+    for section in ("agencies", "programmes", "figures"):
+        assert not [url for url in urls(client, section) if "secret" in url], section
+    for section in ("sitemap.xml", "sitemap-pages.xml", "sitemap-releases.xml"):
+        assert "secret" not in client.get(f"/{section}").content.decode()

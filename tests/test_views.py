@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from releases.models import Agency, Release
 from releases.templatetags.archive_tags import long_date
@@ -141,6 +142,90 @@ def test_unknown_slugs_are_404(client, db, url):
     response = client.get(url)
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+# --- Tags of unpublished releases ---------------------------------------------------
+
+UNPUBLISHED = pytest.mark.parametrize("state", ["draft", "scheduled"])
+SECRET_TAGS = pytest.mark.parametrize(
+    ("field", "name", "url"),
+    [
+        ("agencies", "Secret Agency", "/agencies/secret-agency/"),
+        ("programmes", "Secret Programme", "/programmes/secret-programme/"),
+        ("figures", "99 secret widgets", "/figures/99-secret-widgets/"),
+    ],
+)
+
+
+def unpublished(state, tomorrow) -> dict:
+    if state == "draft":
+        return {"status": Release.Status.DRAFT}
+    return {"published_on": tomorrow}
+
+
+def answers_alike(client, secret_url, never_url):
+    """The same status and page for both addresses, as far as each names itself."""
+    secret, never = client.get(secret_url), client.get(never_url)
+    assert secret.status_code == never.status_code
+    secret_path, never_path = secret_url.encode(), never_url.encode()
+    assert secret.content.replace(secret_path, never_path) == never.content
+    return secret
+
+
+def clock_at(monkeypatch, day):
+    """Make `day` today for the archive, as midnight would."""
+    localdate = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: localdate(value, tz) if value else day
+    )
+
+
+@UNPUBLISHED
+@SECRET_TAGS
+def test_a_tag_only_unpublished_releases_carry_is_not_found(
+    client, release, make_release, tomorrow, state, field, name, url
+):
+    make_release(title="Embargoed", **{field: [name]}, **unpublished(state, tomorrow))
+    assert answers_alike(client, url, url.replace("secret", "never")).status_code == 404
+    index = client.get(url.rsplit("/", 2)[0] + "/").content.decode()
+    assert name not in index
+
+
+@UNPUBLISHED
+def test_the_old_address_of_a_tag_only_unpublished_releases_carry_is_not_found(
+    client, make_release, tomorrow, state
+):
+    make_release(agencies=["Secret Agency"], **unpublished(state, tomorrow))
+    agency = Agency.objects.get(slug="secret-agency")
+    agency.slug = "secret-renamed"
+    agency.save()
+    secret = answers_alike(client, "/agencies/secret-agency/", "/agencies/never-agency/")
+    assert secret.status_code == 404
+
+
+def test_a_tag_of_a_withdrawn_release_keeps_its_page_but_leaves_the_lists(
+    client, make_release, release
+):
+    make_release(agencies=["Withdrawn Agency"], status=Release.Status.WITHDRAWN)
+    response = client.get("/agencies/withdrawn-agency/")
+    assert response.status_code == 200
+    assert 'class="result-count">0 releases<' in response.content.decode()
+    assert "Withdrawn Agency" not in client.get("/agencies/").content.decode()
+
+
+@SECRET_TAGS
+def test_tag_pages_follow_their_release_being_due_then_unpublished(
+    client, release, make_release, tomorrow, monkeypatch, field, name, url
+):
+    embargoed = make_release(title="Embargoed", **{field: [name]}, published_on=tomorrow)
+    index = url.rsplit("/", 2)[0] + "/"
+    assert client.get(url).status_code == 404
+    clock_at(monkeypatch, tomorrow)
+    assert "Embargoed" in client.get(url).content.decode()
+    assert name in client.get(index).content.decode()
+    Release.objects.filter(pk=embargoed.pk).update(status=Release.Status.DRAFT)
+    assert client.get(url).status_code == 404
+    assert name not in client.get(index).content.decode()
 
 
 def test_healthz(client, db):

@@ -4,10 +4,12 @@ releases_searchdocument holds one row per release: its status, kind, date and ta
 (its kind, agencies and programmes: what its facet values are), so listing filters
 and facets read no release rows, and three stemmed vectors for the relevance tiers
 (title; title + summary + tags; everything) plus the unstemmed words for "did you
-mean", whose counts releases_searchword keeps. Words are stemmed by the original
-Porter algorithm with accents folded and every word kept, as SQLite's FTS5 porter
-tokenizer does, so the two engines find the same releases; hyphenated words are
-indexed as their parts, as there.
+mean", whose counts releases_searchword keeps. Only releases with published status have
+those words, so that no draft's word is ever offered as a correction (those published
+for a later day are told apart when they are read: releases/search/postgres.py). Words
+are stemmed by the original Porter algorithm with accents folded and every word kept,
+as SQLite's FTS5 porter tokenizer does, so the two engines find the same releases;
+hyphenated words are indexed as their parts, as there.
 
 Statement-level triggers with transition tables re-index each touched release once
 per statement, so bulk loads stay fast. Inside a batch of writes
@@ -223,8 +225,10 @@ LANGUAGE sql AS $$
            releases_search_fields(r.title, r.summary, t.tags),
            releases_search_fields(r.title, r.summary, t.tags, r.body)
                || $sentinel${SENTINEL}$sentinel$::tsvector,
-           strip(to_tsvector('releases_simple',
-                             concat_ws(' ', r.title, r.summary, t.tags, r.body)))
+           CASE WHEN r.status = 'published'
+                THEN strip(to_tsvector('releases_simple',
+                                       concat_ws(' ', r.title, r.summary, t.tags, r.body)))
+                ELSE ''::tsvector END
       FROM releases_release r CROSS JOIN LATERAL (SELECT releases_search_tags(r.id) AS tags) t
      WHERE r.id = ANY(ids)
     ON CONFLICT (release_id) DO UPDATE SET

@@ -9,7 +9,10 @@ filters and facets read no release rows, and its tag text as indexed.
 releases_searchindex (FTS5, porter stemming, diacritics folded) and
 releases_searchspelling (FTS5, unstemmed: the vocabulary for "did you mean") are
 external-content tables over releases_searchcontent, a view of that row and its
-release; releases_searchvocabulary lists the spelling index's words.
+release; releases_searchvocabulary lists the spelling index's words. The spelling
+index holds only releases with published status, so that no draft's word is ever
+offered as a correction (those published for a later day are told apart when it is
+read: releases/search/sqlite.py).
 
 Triggers (not save() or signals) keep the index right however data arrives: admin
 saves, tag changes, deletes, loaddata, bulk_create, QuerySet.update(). Each write
@@ -32,6 +35,11 @@ TAG_TABLES = {
     "releases_taggedprogramme": ("releases_programme", "name"),
     "releases_taggedfigure": ("releases_figure", "name"),
 }
+
+# Which search documents each FTS table holds, as a condition on releases_searchdocument:
+# the spelling index, only published ones. Taking a row out must name exactly the rows
+# put in (FTS5's 'delete' subtracts whatever it is given), so both read this.
+HOLDS = {"releases_searchindex": "", "releases_searchspelling": " AND status = 'published'"}
 
 # Agencies (name and acronym), programmes and figures, then agencies' former names and
 # acronyms (a renamed agency stays findable by its old name), then the sentinel.
@@ -82,7 +90,8 @@ def index(ids: str) -> list[str]:
         statements.append(
             f"INSERT INTO {fts} (rowid, title, summary, tags, body)"
             " SELECT doc_key, title, summary, tags, body FROM releases_searchcontent"
-            f" WHERE doc_key IN (SELECT doc_key FROM {DOCUMENTS} WHERE release_id IN ({ids}));"
+            f" WHERE doc_key IN (SELECT doc_key FROM {DOCUMENTS}"
+            f" WHERE release_id IN ({ids}){HOLDS[fts]});"
         )
     return statements
 
@@ -92,7 +101,8 @@ def unindex_current(ids: str) -> list[str]:
     statements = [
         f"INSERT INTO {fts} ({fts}, rowid, title, summary, tags, body)"
         " SELECT 'delete', doc_key, title, summary, tags, body FROM releases_searchcontent"
-        f" WHERE doc_key IN (SELECT doc_key FROM {DOCUMENTS} WHERE release_id IN ({ids}));"
+        f" WHERE doc_key IN (SELECT doc_key FROM {DOCUMENTS}"
+        f" WHERE release_id IN ({ids}){HOLDS[fts]});"
         for fts in FTS_TABLES
     ]
     statements.append(f"DELETE FROM {DOCUMENTS} WHERE release_id IN ({ids});")
@@ -104,7 +114,7 @@ def unindex_old() -> list[str]:
     statements = [
         f"INSERT INTO {fts} ({fts}, rowid, title, summary, tags, body)"
         " SELECT 'delete', doc_key, OLD.title, OLD.summary, tags, OLD.body"
-        f" FROM {DOCUMENTS} WHERE release_id = OLD.id;"
+        f" FROM {DOCUMENTS} WHERE release_id = OLD.id{HOLDS[fts]};"
         for fts in FTS_TABLES
     ]
     statements.append(f"DELETE FROM {DOCUMENTS} WHERE release_id = OLD.id;")

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,6 +32,18 @@ def published_via(path: str) -> Q:
     return Q(
         **{
             f"{path}__status": Release.Status.PUBLISHED,
+            f"{path}__published_on__lte": timezone.localdate(),
+        }
+    )
+
+
+def public_page_via(path: str) -> Q:
+    """`ReleaseQuerySet.with_public_page()` as conditions on the release joined at `path`."""
+    from .release import Release  # which imports this module's link models
+
+    return Q(
+        **{
+            f"{path}__status__in": [Release.Status.PUBLISHED, Release.Status.WITHDRAWN],
             f"{path}__published_on__lte": timezone.localdate(),
         }
     )
@@ -75,6 +87,22 @@ class TagQuerySet(models.QuerySet):
 
     def in_use(self):
         return self.with_release_counts().filter(release_count__gt=0)
+
+    def public(self):
+        """Tags a reader can meet: on a release with a public page (published and due,
+        or withdrawn after it was public, whose page still shows them).
+
+        A tag typed only on drafts or scheduled releases stays as unknown as one never
+        made until such a release is due. Tag lists and counts (`in_use`) hold only
+        tags of published releases. An EXISTS on the links, not a count: for the few
+        tags a request names (a tag page, filters), it stops at the first release found.
+        """
+        links = self.model.through_model().objects.filter(public_page_via("content_object"))
+        return self.filter(Exists(links.filter(tag=OuterRef("pk"))))
+
+    def moved_from(self, slug: str):
+        """The tag that an old (merged or renamed) slug now points at, if any."""
+        return self.filter(redirects__old_slug=slug).first()
 
     def resolve(self, names) -> dict:
         """Map each typed name to the existing tag it means, ignoring case and punctuation.

@@ -208,7 +208,7 @@ class SearchResults:
         return page
 
     def _vocabulary(self, letters: list[str]) -> dict[str, int]:
-        """The archive's words starting with these letters, with how many releases hold each.
+        """Published releases' words starting with these letters, with how many hold each.
 
         Remembered like the facets: SQLite's FTS5 counts each word's releases from
         its index on every read, and one letter starts thousands of words.
@@ -222,6 +222,29 @@ class SearchResults:
             return read()
         return self.remember(f"search-vocabulary:{self.using}:{''.join(letters)}", read)
 
+    def _public_counts(self, counts: dict[str, int]) -> dict[str, int]:
+        """The vocabulary's `counts` less the releases not yet due: public releases only.
+
+        The vocabulary counts every release with published status (drafts it never
+        holds), as its counts are kept by triggers and a scheduled release becomes
+        public at midnight without a write. Remembered like the vocabulary.
+        """
+        if not counts:
+            return {}
+        words = sorted(counts)
+        today = timezone.localdate()
+
+        def read():
+            with self.cursor() as cursor:
+                return self.engine.scheduled_counts(cursor, words, today)
+
+        if self.remember is None:
+            scheduled = read()
+        else:
+            scheduled = self.remember(f"search-scheduled:{self.using}:{' '.join(words)}", read)
+        public = {word: n - scheduled.get(word, 0) for word, n in counts.items()}
+        return {word: n for word, n in public.items() if n > 0}
+
     @cached_property
     def suggestion(self) -> str | None:
         """A corrected query that finds something, when this one finds nothing."""
@@ -230,10 +253,10 @@ class SearchResults:
         letters = spelling.prefixes(self.query)
         if not letters:
             return None
-        text = spelling.suggestion(self.query, self._vocabulary(letters))
+        near = spelling.candidates(self.query, self._vocabulary(letters))
+        text = spelling.suggestion(self.query, self._public_counts(near))
         if not text:
             return None
-        # Only offer a search that finds published releases (the vocabulary also
-        # holds words from drafts and embargoed releases, which must not leak).
+        # Only offer a search that finds something within this listing's filters.
         corrected = SearchResults(query=parse(text), filters=self.filters, sort="newest")
         return text if corrected.ids(offset=0, limit=1) else None

@@ -58,7 +58,12 @@ class Engine(Protocol):
         """Each release's highlighted (summary, body excerpt), marked with snippets.START/STOP."""
 
     def vocabulary(self, cursor, first_letters: list[str]) -> dict[str, int]:
-        """The indexed words starting with these letters, with how many releases hold each."""
+        """The words of published releases starting with these letters, with how many
+        releases hold each (drafts' words are not indexed for it)."""
+
+    def scheduled_counts(self, cursor, words: list[str], today: datetime.date) -> dict[str, int]:
+        """How many releases published for a day after `today` hold each of these words
+        (of the vocabulary's counts, those not yet public; words none holds are left out)."""
 
     def matches(self, query: Query, scope: Scope) -> tuple[str, list]:
         """SQL for (release_id, tagset, published_on) of every match."""

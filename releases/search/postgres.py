@@ -229,3 +229,15 @@ def vocabulary(cursor, first_letters: list[str]) -> dict[str, int]:
         [bound for letter in first_letters for bound in (letter, letter + chr(0x10FFFF))],
     )
     return dict(cursor.fetchall())
+
+
+def scheduled_counts(cursor, words: list[str], today: datetime.date) -> dict[str, int]:
+    # Off the index of published documents by date: the releases not yet due are few.
+    cursor.execute(
+        "SELECT word, count(*) FROM releases_searchdocument d,"
+        " unnest(tsvector_to_array(d.words)) AS word"
+        " WHERE d.status = 'published' AND d.published_on > %s AND word = ANY(%s)"
+        " GROUP BY word",
+        [today, list(words)],
+    )
+    return dict(cursor.fetchall())

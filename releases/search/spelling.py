@@ -1,7 +1,10 @@
 """'Did you mean': correct misspelt words from the archive's own vocabulary.
 
-The engine supplies the words it has indexed (with how many releases hold
-each); the choice of correction is made here, the same way on both engines.
+The engine supplies the words of published releases (with how many releases hold
+each); `candidates` narrows them to those within reach of the query's words, whose
+counts the caller then makes public ones (less the releases not yet due), and the
+choice of correction is made here from those, the same way on both engines. So a word
+only a draft or a scheduled release holds is never offered, nor does it stop another.
 """
 
 import re
@@ -37,6 +40,21 @@ def needs_checking(word: str) -> bool:
 def prefixes(query: Query) -> list[str]:
     """First letters of the words worth checking: the engine returns words starting so."""
     return sorted({word[0] for term in query.terms for word in term.words if needs_checking(word)})
+
+
+def within_reach(word: str, candidate: str) -> bool:
+    limit = allowed_edits(word)
+    return candidate[:1] == word[:1] and distance(word, candidate, limit) <= limit
+
+
+def candidates(query: Query, vocabulary: dict[str, int]) -> dict[str, int]:
+    """The vocabulary's words that a word of the query could be, itself included."""
+    words = {word for term in query.terms for word in term.words if needs_checking(word)}
+    return {
+        candidate: documents
+        for candidate, documents in vocabulary.items()
+        if documents > 0 and any(within_reach(word, candidate) for word in words)
+    }
 
 
 def correct(word: str, vocabulary: dict[str, int]) -> str | None:

@@ -31,8 +31,13 @@ def doc_key(day: datetime.date) -> int:
     return (day.toordinal() + JULIAN_DAY_OF_ORDINAL_ZERO) << 32
 
 
+def quoted(text: str) -> str:
+    """Text as an FTS5 string: matched as words, never read as query syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def string(term: Term) -> str:
-    return '"' + term.text.replace('"', '""') + '"'
+    return quoted(term.text)
 
 
 def expression(query: Query, *, positive_only: bool = False) -> str:
@@ -167,3 +172,25 @@ def vocabulary(cursor, first_letters: list[str]) -> dict[str, int]:
         ranges, [bound for letter in first_letters for bound in (letter, letter + chr(0x10FFFF))]
     )
     return dict(cursor.fetchall())
+
+
+# SQLite allows 500 SELECTs in one compound statement.
+LOOKUPS_PER_STATEMENT = 400
+
+
+def scheduled_counts(cursor, words: list[str], today: datetime.date) -> dict[str, int]:
+    # The spelling index's rowid is the document's key: past today's, not yet due.
+    after = doc_key(today) | 0xFFFFFFFF
+    counts = {}
+    for start in range(0, len(words), LOOKUPS_PER_STATEMENT):
+        batch = words[start : start + LOOKUPS_PER_STATEMENT]
+        cursor.execute(
+            " UNION ALL ".join(
+                "SELECT %s, (SELECT count(*) FROM releases_searchspelling"
+                " WHERE releases_searchspelling MATCH %s AND rowid > %s)"
+                for _ in batch
+            ),
+            [value for word in batch for value in (word, quoted(word), after)],
+        )
+        counts.update((word, n) for word, n in cursor.fetchall() if n)
+    return counts
