@@ -10,8 +10,6 @@ from PIL import Image
 
 from releases.models import Agency, Figure, Programme, Release
 
-_counter = itertools.count(1)
-
 
 @pytest.fixture(autouse=True)
 def empty_cache():
@@ -22,9 +20,12 @@ def empty_cache():
 @pytest.fixture
 def make_release(db):
     """Build a release; published and dated in the past unless told otherwise."""
+    # Counted per test: one count for the whole suite would, past some 1,800 releases,
+    # date the defaults after today, and they would be scheduled, not public.
+    counter = itertools.count(1)
 
     def make(*, agencies=(), programmes=(), figures=(), **fields):
-        n = next(_counter)
+        n = next(counter)
         fields.setdefault("title", f"Release number {n}")
         fields.setdefault("slug", f"release-{n}")
         fields.setdefault("published_on", datetime.date(2022, 1, 1) + datetime.timedelta(days=n))
