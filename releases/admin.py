@@ -109,6 +109,21 @@ class ReleaseAdmin(WithdrawalAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body", "body_html").prefetch_related("agencies")
 
+    def get_fieldsets(self, request, obj=None):
+        """A public release's form asks what kind of change a visible edit is."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_public:
+            return fieldsets
+        change = (
+            "Kind of change",
+            {
+                "fields": ["change_kind"],
+                "description": "This release is public: readers will see a change to its "
+                "text, tags or note as a new version, listed on its page.",
+            },
+        )
+        return [fieldsets[0], change, *fieldsets[1:]]
+
     @admin.display(description="agencies")
     def agency_names(self, release):
         return ", ".join(agency.acronym or agency.name for agency in release.agencies.all())
@@ -168,6 +183,7 @@ class ReleaseAdmin(WithdrawalAdmin, admin.ModelAdmin):
             changes=changes_between(form.before, release.snapshot()),
             was_public=was_public,
             is_public=release.is_public,
+            kind=form.cleaned_data.get("change_kind", ""),
         )
         saved_at = timezone.now()
         if revisions.record(
@@ -218,18 +234,24 @@ class ReleaseAdmin(WithdrawalAdmin, admin.ModelAdmin):
                 .filter(pk__in=queryset.values("pk"))
                 .exclude(status=status)
                 .exclude(status=Release.Status.WITHDRAWN)  # reinstating is the way back
-                .values_list("pk", "version", "status")
+                .values_list("pk", "version", "status", "published_on")
             )
-            ids = [pk for pk, _, _ in rows]
+            ids = [pk for pk, *_ in rows]
             Release.objects.filter(pk__in=ids).update(
                 status=status, version=F("version") + 1, updated_at=timezone.now()
             )
+            today = timezone.localdate()
+            published = Release.Status.PUBLISHED
             revisions.record(
                 (
                     revisions.Change(
-                        release_id=pk, version=version + 1, changes={"status": [old, status]}
+                        release_id=pk,
+                        version=version + 1,
+                        changes={"status": [old, status]},
+                        was_public=old == published and day <= today,
+                        is_public=status == published and day <= today,
                     )
-                    for pk, version, old in rows
+                    for pk, version, old, day in rows
                 ),
                 via=ReleaseRevision.Via.ACTION,
                 user=request.user,

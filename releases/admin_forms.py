@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from taggit.utils import edit_string_for_tags
 
+from . import versions
 from .models import (
     Agency,
     Figure,
@@ -65,8 +66,25 @@ def release_formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+class ChangeKindField(forms.ChoiceField):
+    """The editor's answer about this save, not a value of the release: choosing it
+    alone is no change to save."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class ReleaseAdminForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown for public releases only (ReleaseAdmin.get_fieldsets); see check_change_kind.
+    change_kind = ChangeKindField(
+        label="This change is",
+        choices=versions.CHANGE_KINDS,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Needed when readers will see what you changed: each such change is kept "
+        "as a new version of the release. Only a correction shows its note in red.",
+    )
 
     class Meta:
         model = Release
@@ -126,7 +144,19 @@ class ReleaseAdminForm(forms.ModelForm):
                 cleaned[field] = tidy(value) if lines else tidy_line(value)
         if self.instance.pk:
             self.check_version(cleaned.get("version"))
+        self.check_change_kind(cleaned)
         return cleaned
+
+    def check_change_kind(self, cleaned):
+        """A change readers will see needs its kind; any other change has none."""
+        if not versions.asks_kind(self.instance, cleaned):
+            cleaned["change_kind"] = ""
+        elif not cleaned.get("change_kind"):
+            self.add_error(
+                "change_kind",
+                "Readers will see this change: say whether it is a correction (an error "
+                "fixed) or an update (news added).",
+            )
 
     def check_version(self, loaded):
         """Refuse the save if someone else saved since this form was opened."""

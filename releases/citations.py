@@ -1,18 +1,23 @@
-"""How to cite a release: APA, Chicago and MLA text, and BibTeX and RIS files.
+"""How to cite a release or one of its versions: APA, Chicago and MLA text, and BibTeX
+and RIS files.
 
-Every function takes the release, its absolute permalink and the date the
-reader accessed it, and escapes for its own format: HTML for the text styles,
-LaTeX for BibTeX, one-line values for RIS.
+Every function takes the release, its absolute permalink (a version's, when citing one)
+and the date the reader accessed it, and escapes for its own format: HTML for the text
+styles, LaTeX for BibTeX, one-line values for RIS. Agencies are named as they were named
+on the release's date (their dated former names), not as they are called now.
 """
 
 import datetime
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from . import versions
 
 MLA_MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June"]
 MLA_MONTHS += ["July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
@@ -20,10 +25,48 @@ BIBTEX_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun"]
 BIBTEX_MONTHS += ["jul", "aug", "sep", "oct", "nov", "dec"]
 
 
-def authors(release) -> list[str]:
-    """The issuing agencies; the archive itself when a release names none."""
-    names = [agency.name for agency in release.agency_list]
-    return names or [release.source or settings.SITE_NAME]
+@dataclass(frozen=True)
+class Cited:
+    """What a citation names: the release as it is now, or one of its versions."""
+
+    title: str
+    kind: str  # as readers read it: "Press release"
+    kind_code: str  # as stored: "press-release"
+    published_on: datetime.date
+    authors: list[str]
+    summary: str
+    programmes: list[str]
+    language: str
+    key: str
+    withdrawn: datetime.date | None
+    withdrawal_reason: str
+    version: tuple[int, str, datetime.date] | None  # (2, "corrected", 5 Dec 2022)
+
+
+def cited(release, version=None) -> Cited:
+    text = version or release
+    named = versions.issuers(version) if version else release.agencies_as_issued()
+    return Cited(
+        title=text.title,
+        kind=text.get_release_kind_display() if version else release.get_kind_display(),
+        kind_code=version.release_kind if version else release.kind,
+        published_on=text.published_on,
+        authors=authors(named, text.source),
+        summary=text.summary,
+        programmes=[programme.name for programme in text.programme_list],
+        language=text.language,
+        key=bibtex_key(release),
+        withdrawn=withdrawn_on(release),
+        withdrawal_reason=release.withdrawal_reason,
+        version=versions.citation_label(version) if version else None,
+    )
+
+
+def authors(named, source: str) -> list[str]:
+    """The issuing agencies, each by its name on the release's date; the source or the
+    archive itself when a release names none."""
+    names = [former.name if former else agency.name for agency, former in named]
+    return names or [source or settings.SITE_NAME]
 
 
 def join_names(names: list[str], conjunction: str) -> str:
@@ -38,10 +81,6 @@ def ending(text: str, mark: str = ".") -> str:
     return text if text.endswith((".", "?", "!")) else text + mark
 
 
-def kind_label(release) -> str:
-    return release.get_kind_display()
-
-
 def withdrawn_on(release) -> datetime.date | None:
     """The day a withdrawn release was withdrawn, which every style states; else None."""
     if not release.is_withdrawn or release.withdrawn_at is None:
@@ -54,18 +93,28 @@ def long_date(date: datetime.date) -> str:
     return f"{date:%B} {date.day}, {date.year}"
 
 
-def apa(release, url: str, accessed: datetime.date) -> SafeString:
-    """APA 7: organisations as authors, (Year, Month Day), italic title, [Kind]."""
-    date = release.published_on
-    withdrawn = withdrawn_on(release)
-    kind = kind_label(release) + (f"; withdrawn {long_date(withdrawn)}" if withdrawn else "")
+def version_text(work: Cited, date_style) -> str:
+    """ "Version 2, corrected December 5, 2022", with the style's date; "" for no version."""
+    if work.version is None:
+        return ""
+    number, verb, date = work.version
+    return f"Version {number}, {verb} {date_style(date)}"
+
+
+def apa(release, url: str, accessed: datetime.date, version=None) -> SafeString:
+    """APA 7: organisations as authors, (Year, Month Day), italic title, (Version), [Kind]."""
+    work = cited(release, version)
+    date = work.published_on
+    kind = work.kind + (f"; withdrawn {long_date(work.withdrawn)}" if work.withdrawn else "")
+    edition = version_text(work, long_date)
     return format_html(
-        "{} ({}, {} {}). <i>{}</i> [{}]. {}. Retrieved {} {}, {}, from {}",
-        ending(apa_authors(authors(release))),
+        "{} ({}, {} {}). <i>{}</i>{} [{}]. {}. Retrieved {} {}, {}, from {}",
+        ending(apa_authors(work.authors)),
         date.year,
         date.strftime("%B"),
         date.day,
-        release.title,
+        work.title,
+        f" ({edition})" if edition else "",
         kind,
         settings.SITE_NAME,
         accessed.strftime("%B"),
@@ -80,19 +129,22 @@ def apa_authors(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
 
 
-def chicago(release, url: str, accessed: datetime.date) -> SafeString:
-    """Chicago 17 bibliography entry: Author. "Title." Kind, Month Day, Year. Accessed …. URL."""
-    date = release.published_on
-    withdrawn = withdrawn_on(release)
+def chicago(release, url: str, accessed: datetime.date, version=None) -> SafeString:
+    """Chicago 17 bibliography entry: Author. "Title." Version. Kind, Month Day, Year.
+    Accessed …. URL."""
+    work = cited(release, version)
+    date = work.published_on
+    edition = version_text(work, long_date)
     return format_html(
-        "{} “{}” {}, {} {}, {}.{} {}. Accessed {} {}, {}. {}.",
-        ending(join_names(authors(release), "and")),
-        ending(release.title),
-        kind_label(release),
+        "{} “{}”{} {}, {} {}, {}.{} {}. Accessed {} {}, {}. {}.",
+        ending(join_names(work.authors, "and")),
+        ending(work.title),
+        f" {edition}." if edition else "",
+        work.kind,
         date.strftime("%B"),
         date.day,
         date.year,
-        f" Withdrawn {long_date(withdrawn)}." if withdrawn else "",
+        f" Withdrawn {long_date(work.withdrawn)}." if work.withdrawn else "",
         settings.SITE_NAME,
         accessed.strftime("%B"),
         accessed.day,
@@ -101,19 +153,21 @@ def chicago(release, url: str, accessed: datetime.date) -> SafeString:
     )
 
 
-def mla(release, url: str, accessed: datetime.date) -> SafeString:
-    """MLA 9: Author. "Title." Container, Day Mon. Year, URL. Accessed Day Mon. Year."""
-    names = authors(release)
+def mla(release, url: str, accessed: datetime.date, version=None) -> SafeString:
+    """MLA 9: Author. "Title." Version. Container, Day Mon. Year, URL. Accessed Day Mon. Year."""
+    work = cited(release, version)
+    names = work.authors
     # MLA names two authors in full and shortens three or more to "First, et al."
     author = join_names(names, "and") if len(names) <= 2 else f"{names[0]}, et al"
-    withdrawn = withdrawn_on(release)
+    edition = version_text(work, mla_date)
     return format_html(
-        "{} “{}” <i>{}</i>, {}{}, {}. Accessed {}.",
+        "{} “{}”{} <i>{}</i>, {}{}, {}. Accessed {}.",
         ending(author),
-        ending(release.title),
+        ending(work.title),
+        f" {edition}." if edition else "",
         settings.SITE_NAME,
-        mla_date(release.published_on),
-        f", withdrawn {mla_date(withdrawn)}" if withdrawn else "",
+        mla_date(work.published_on),
+        f", withdrawn {mla_date(work.withdrawn)}" if work.withdrawn else "",
         url,
         mla_date(accessed),
     )
@@ -123,12 +177,14 @@ def mla_date(date: datetime.date) -> str:
     return f"{date.day} {MLA_MONTHS[date.month - 1]} {date.year}"
 
 
-def text_citations(release, url: str, accessed: datetime.date) -> list[tuple[str, SafeString]]:
+def text_citations(
+    release, url: str, accessed: datetime.date, version=None
+) -> list[tuple[str, SafeString]]:
     """(style name, citation HTML) for the "Cite this release" block."""
     return [
-        ("APA", apa(release, url, accessed)),
-        ("Chicago", chicago(release, url, accessed)),
-        ("MLA", mla(release, url, accessed)),
+        ("APA", apa(release, url, accessed, version)),
+        ("Chicago", chicago(release, url, accessed, version)),
+        ("MLA", mla(release, url, accessed, version)),
     ]
 
 
@@ -166,35 +222,46 @@ def bibtex_url(url: str) -> str:
     return url.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
 
 
-def bibtex(release, url: str, accessed: datetime.date) -> str:
-    date = release.published_on
+def bibtex(release, url: str, accessed: datetime.date, version=None) -> str:
+    work = cited(release, version)
+    date = work.published_on
     # Each agency in its own braces, so BibTeX neither splits "Trade and Industry"
     # nor reads the last word as a surname.
-    author = " and ".join(f"{{{bibtex_escape(name)}}}" for name in authors(release))
+    author = " and ".join(f"{{{bibtex_escape(name)}}}" for name in work.authors)
     fields = [
         ("author", f"{{{author}}}"),
-        ("title", f"{{{{{bibtex_escape(release.title)}}}}}"),
-        ("howpublished", f"{{{bibtex_escape(kind_label(release))}}}"),
+        ("title", f"{{{{{bibtex_escape(work.title)}}}}}"),
+        ("howpublished", f"{{{bibtex_escape(work.kind)}}}"),
         ("organization", f"{{{bibtex_escape(settings.SITE_NAME)}}}"),
         ("year", f"{{{date.year}}}"),
         ("month", BIBTEX_MONTHS[date.month - 1]),
         ("date", f"{{{date.isoformat()}}}"),
+    ]
+    if work.version:
+        fields.append(("version", f"{{{work.version[0]}}}"))
+    fields += [
         ("url", f"{{{bibtex_url(url)}}}"),
         ("urldate", f"{{{accessed.isoformat()}}}"),
-        ("note", f"{{{bibtex_note(release, accessed)}}}"),
+        ("note", f"{{{bibtex_note(work, accessed)}}}"),
     ]
-    if release.language:
-        fields.append(("language", f"{{{bibtex_escape(release.language)}}}"))
+    if work.language:
+        fields.append(("language", f"{{{bibtex_escape(work.language)}}}"))
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
-    return f"@misc{{{bibtex_key(release)},\n{body}\n}}\n"
+    key = work.key + (f":v{work.version[0]}" if work.version else "")
+    return f"@misc{{{key},\n{body}\n}}\n"
 
 
-def bibtex_note(release, accessed: datetime.date) -> str:
-    withdrawn = withdrawn_on(release)
-    note = f"Accessed {accessed.day} {accessed:%B %Y}"
-    if withdrawn:
-        reason = bibtex_escape(release.withdrawal_reason)
-        note = f"Withdrawn {withdrawn.day} {withdrawn:%B %Y}: {reason}. {note}"
+def day_month_year(date: datetime.date) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
+def bibtex_note(work: Cited, accessed: datetime.date) -> str:
+    note = f"Accessed {day_month_year(accessed)}"
+    if work.withdrawn:
+        reason = bibtex_escape(work.withdrawal_reason)
+        note = f"Withdrawn {day_month_year(work.withdrawn)}: {reason}. {note}"
+    if edition := version_text(work, day_month_year):
+        note = f"{edition}. {note}"
     return note
 
 
@@ -208,27 +275,30 @@ def bibtex_key(release) -> str:
 RIS_TYPES = {"press-release": "PRESS", "media-advisory": "PRESS"}
 
 
-def ris(release, url: str, accessed: datetime.date) -> str:
+def ris(release, url: str, accessed: datetime.date, version=None) -> str:
     """RIS has no escaping: each value is kept to one line so it cannot start a new tag."""
-    date = release.published_on
-    lines = [("TY", RIS_TYPES.get(release.kind, "GEN"))]
-    lines += [("AU", name) for name in authors(release)]
+    work = cited(release, version)
+    date = work.published_on
+    lines = [("TY", RIS_TYPES.get(work.kind_code, "GEN"))]
+    lines += [("AU", name) for name in work.authors]
     lines += [
-        ("TI", release.title),
+        ("TI", work.title),
         ("PY", str(date.year)),
         ("DA", date.strftime("%Y/%m/%d/")),
-        ("M3", kind_label(release)),
+        ("M3", work.kind),
         ("PB", settings.SITE_NAME),
         ("UR", url),
         ("Y2", accessed.strftime("%Y/%m/%d/")),
     ]
-    if release.summary:
-        lines.append(("AB", release.summary))
-    lines += [("KW", programme.name) for programme in release.programme_list]
-    if release.language:
-        lines.append(("LA", release.language))
-    if withdrawn := withdrawn_on(release):
-        lines.append(("N1", f"Withdrawn {withdrawn:%Y-%m-%d}: {release.withdrawal_reason}"))
+    if edition := version_text(work, day_month_year):
+        lines.append(("ET", edition))
+    if work.summary:
+        lines.append(("AB", work.summary))
+    lines += [("KW", programme) for programme in work.programmes]
+    if work.language:
+        lines.append(("LA", work.language))
+    if work.withdrawn:
+        lines.append(("N1", f"Withdrawn {work.withdrawn:%Y-%m-%d}: {work.withdrawal_reason}"))
     lines.append(("ER", ""))
     # The RIS specification ends each line with CR LF.
     return "".join(f"{tag}  - {one_line(value)}\r\n" for tag, value in lines)

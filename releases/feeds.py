@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views import View
 
+from . import versions
 from .forms import error_messages
 from .listing import FilteredReleasesMixin
 from .models import Release
@@ -87,6 +88,7 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
             language=settings.LANGUAGE_CODE,
         )
         listed = list(self.filtered_queryset(sort="newest")[:FEED_LENGTH])
+        self.version_times = versions.latest_times(release.pk for release in listed)
         for release in listed:
             self.add_entry(feed, release)
         for release in self.withdrawals(listed):
@@ -137,7 +139,9 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
             description=escape(release.summary or release.title),
             unique_id=self.entry_id(release),
             pubdate=published,
-            updateddate=max(release.updated_at, published),
+            # When its current public version appeared: a save readers cannot see (a
+            # tag merge, a draft's edits before publication) is no update to them.
+            updateddate=max(self.version_times.get(release.pk, published), published),
             authors=[
                 (agency.name, absolute(agency.get_absolute_url()))
                 for agency in release.tags_of("agencies")

@@ -1,9 +1,10 @@
 """Every saved change to a release is recorded here, whichever path it took.
 
-The admin form, the list actions (publish, unpublish), a tag merge and an import each
-bump the release's version where they write it, then call `record` with what changed.
-`record` writes one ReleaseRevision per change and applies the rule the public page
-shows as "Updated on": `is_correction`.
+The admin form, the list actions (publish, unpublish, withdraw), a tag merge and an
+import each bump the release's version where they write it, then call `record` with what
+changed. `record` writes one ReleaseRevision per change, keeps the public versions the
+changes make (releases/versions.py), and stamps the releases given a new one: the public
+page shows that as "Updated on".
 """
 
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Max
 from django.utils import timezone
 
+from . import versions
 from .models import Release, ReleaseRevision
 
 
@@ -25,21 +27,9 @@ class Change:
     was_public: bool = False  # readers could see the release before this change
     is_public: bool = False  # and can after it
     note: str = ""
-
-
-def is_correction(change: Change, housekeeping: bool = False) -> bool:
-    """Whether readers are told the release was updated ("Updated on" and its date).
-
-    A release that was public and still is, changed in more than its status. Publishing
-    or unpublishing is not a correction, nor is housekeeping that renames no words of
-    the release (merging duplicate tags into one).
-    """
-    return (
-        not housekeeping
-        and change.was_public
-        and change.is_public
-        and bool(set(change.changes) - {"status"})
-    )
+    # For a change readers see: "correction" (an error fixed) or "update" (news added),
+    # as the editor typed it; an update when nobody did (an import).
+    kind: str = ""
 
 
 def after_recorded(changes: list[Change]) -> list[Change]:
@@ -72,7 +62,11 @@ def record(
     saved_at=None,
     housekeeping: bool = False,
 ) -> set[int]:
-    """Write a revision for each change; stamp the corrections. Returns their release ids."""
+    """Write a revision for each change, and the public versions they make.
+
+    Housekeeping (merging duplicate tags into one) renames no words of a release, so it
+    makes no version. Returns the ids of the releases given a new public version.
+    """
     saved_at = saved_at or timezone.now()
     changes = after_recorded([change for change in changes if change.changes])
     ReleaseRevision.objects.bulk_create(
@@ -90,7 +84,7 @@ def record(
         ),
         batch_size=500,
     )
-    corrected = {change.release_id for change in changes if is_correction(change, housekeeping)}
-    if corrected:
-        Release.objects.filter(pk__in=corrected).update(revised_at=saved_at)
-    return corrected
+    revised = set() if housekeeping else versions.keep(changes, saved_at=saved_at)
+    if revised:
+        Release.objects.filter(pk__in=revised).update(revised_at=saved_at)
+    return revised

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
+from . import versions
 from .caching import remember
 from .models import Agency, Figure, Programme, Release, published_items, published_via
 
@@ -62,7 +63,8 @@ class ReleaseSitemap(CountingSitemap):
     limit = 5_000
 
     def items(self):
-        return Release.objects.published().only("slug", "updated_at").sorted_by("newest")
+        releases = Release.objects.published().only("slug", "published_on")
+        return releases.annotate(last_version_at=versions.newest_time()).sorted_by("newest")
 
     # The home page's count of published releases: one count serves both.
     count_key = "published"
@@ -71,12 +73,12 @@ class ReleaseSitemap(CountingSitemap):
         return Release.objects.public_total()
 
     def lastmod(self, release):
-        return release.updated_at
+        # Its current public version: a save readers cannot see is no change to crawl.
+        return versions.last_changed(release)
 
     def get_latest_lastmod(self):
-        # For the index: the newest edit, off the updated_at index (Django's default
-        # reads every release).
-        return newest_edit(self.items())
+        # For the index (Django's default would read every release).
+        return versions.newest_public_change()
 
 
 class TagSitemap(CountingSitemap):

@@ -1,7 +1,7 @@
 from django.urls import path, re_path, register_converter
 
-from . import api, views
-from .converters import UnicodeSlugConverter
+from . import api, version_views, views
+from .converters import UnicodeSlugConverter, VersionNumberConverter
 from .exporting import ReleaseExportView
 from .feeds import ReleaseFeedView
 from .models import Agency, Figure, Programme
@@ -9,6 +9,7 @@ from .sitemaps import robots_txt, sitemap_index, sitemap_section
 
 app_name = "releases"
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(VersionNumberConverter, "version")
 
 
 def tag_urls(prefix, model, field, name):
@@ -47,6 +48,26 @@ urlpatterns = [
         "releases/<slug:slug>/cite.ris",
         views.ReleaseCitationView.as_view(format="ris"),
         name="cite_ris",
+    ),
+    path(
+        "releases/<slug:slug>/v/<version:number>/",
+        version_views.ReleaseVersionView.as_view(),
+        name="version",
+    ),
+    path(
+        "releases/<slug:slug>/v/<version:number>/cite.bib",
+        version_views.VersionCitationView.as_view(format="bib"),
+        name="version_cite_bib",
+    ),
+    path(
+        "releases/<slug:slug>/v/<version:number>/cite.ris",
+        version_views.VersionCitationView.as_view(format="ris"),
+        name="version_cite_ris",
+    ),
+    path(
+        "releases/<slug:slug>/v/compare/",
+        version_views.VersionCompareView.as_view(),
+        name="version_compare",
     ),
     path("feeds/releases.atom", ReleaseFeedView.as_view(), name="feed"),
     path("search/", views.SearchView.as_view(), name="search"),

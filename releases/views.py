@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import cards, citations, images, withdrawal
+from . import cards, citations, images, versions, withdrawal
 from .caching import remember
 from .forms import error_messages
 from .listing import FilteredReleasesMixin
@@ -179,11 +179,12 @@ class TagIndexView(ListView):
 
 
 class ReleaseLookupMixin:
-    """One release by slug, for its page and its citation files.
+    """One release by slug, for its page, its versions and its citation files.
 
     Staff may open a draft (with a banner); everyone else sees only what is
     public, and what was withdrawn (greyed, with the reason). A release whose slug
-    changed answers at its old address with a 301; a deleted once-public one, 410.
+    changed answers at its old address with a 301 to the same page at the new one; a
+    deleted once-public one, 410.
     """
 
     def get_queryset(self):
@@ -193,18 +194,23 @@ class ReleaseLookupMixin:
 
     def get(self, request, *args, **kwargs):
         try:
-            return super().get(request, *args, **kwargs)
-        except Http404:
-            # Current slugs win: an old slug redirects only while no release holds it.
-            moved = self.get_queryset().prefetch_related(None).formerly_at(kwargs["slug"])
-            slug = moved.values_list("slug", flat=True).first()
-            if slug is None:
-                removed = gone(request, kwargs["slug"])
-                if removed is None:
-                    raise
-                return removed
-            view_name = request.resolver_match.view_name
-            return HttpResponsePermanentRedirect(reverse(view_name, kwargs={"slug": slug}))
+            self.object = self.get_object()
+        except Http404 as missing:
+            return self.moved_or_gone(request, kwargs, missing)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def moved_or_gone(self, request, kwargs, missing: Http404):
+        # Current slugs win: an old slug redirects only while no release holds it.
+        moved = self.get_queryset().prefetch_related(None).formerly_at(kwargs["slug"])
+        slug = moved.values_list("slug", flat=True).first()
+        if slug is None:
+            removed = gone(request, kwargs["slug"])
+            if removed is None:
+                raise missing
+            return removed
+        url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "slug": slug})
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
 
 
 def gone(request, slug):
@@ -232,12 +238,16 @@ class ReleaseDetailView(ReleaseLookupMixin, DetailView):
             self.request, f"around:{release.pk}", lambda: published.ranked_surroundings(release)
         )
         around = published.with_tag_lists("agencies").surroundings_from(ranked)
+        history = versions.history(release)
         return super().get_context_data(
             previous_release=around.previous,
             next_release=around.following,
             related_releases=around.related,
             permalink=permalink,
             citations=citations.text_citations(release, permalink, timezone.localdate()),
+            versions=history,
+            # A staff preview of a draft shows its note as readers will first see it.
+            version_notes=versions.notes(history or [versions.first_of(release)]),
             og_image_url=self.og_image_url(),
             **kwargs,
         )
@@ -247,8 +257,8 @@ class ReleaseDetailView(ReleaseLookupMixin, DetailView):
         return self.request.build_absolute_uri(self.object.social_card_url)
 
 
-class ReleaseCitationView(ReleaseLookupMixin, DetailView):
-    """The release as a BibTeX or RIS file for reference managers."""
+class CitationFileMixin:
+    """A BibTeX or RIS file for reference managers, of `cited_version()` or the release."""
 
     formats = {
         "bib": (citations.bibtex, "application/x-bibtex"),
@@ -256,15 +266,24 @@ class ReleaseCitationView(ReleaseLookupMixin, DetailView):
     }
     format = ""
 
+    def cited_version(self):
+        return None
+
     def render_to_response(self, context, **kwargs):
         write, content_type = self.formats[self.format]
-        release = self.object
-        url = self.request.build_absolute_uri(release.get_absolute_url())
+        release, version = self.object, self.cited_version()
+        url = self.request.build_absolute_uri((version or release).get_absolute_url())
         response = HttpResponse(
-            write(release, url, timezone.localdate()), content_type=f"{content_type}; charset=utf-8"
+            write(release, url, timezone.localdate(), version),
+            content_type=f"{content_type}; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="{release.slug}.{self.format}"'
+        name = release.slug + (f"-v{version.number}" if version else "")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
         return response
+
+
+class ReleaseCitationView(CitationFileMixin, ReleaseLookupMixin, DetailView):
+    """The release as it is now, as a citation file."""
 
 
 class HomeView(TemplateView):

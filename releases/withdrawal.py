@@ -131,8 +131,8 @@ def check(step: Step, release, opened: dict[int, int]) -> str:
 
 
 def change(step: Step, release, reason: str) -> revisions.Change:
-    """The revision: status and reason, old and new. Neither step is a correction
-    (`revisions.is_correction`): the release is not public on one side of it."""
+    """The revision: status and reason, old and new. Neither step is a new public
+    version (`versions.versions_made`): the release is not public on one side of it."""
     changes = {"status": [release.status, step.after]}
     if release.withdrawal_reason != reason:
         changes["withdrawal_reason"] = [release.withdrawal_reason, reason]

@@ -10,7 +10,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from releases.models import Agency, AgencyAlias, Figure, Programme, Release, ReleaseRevision
+from releases.models import (
+    Agency,
+    AgencyAlias,
+    Figure,
+    Programme,
+    Release,
+    ReleaseRevision,
+    ReleaseVersion,
+)
 
 NO_REDIRECTS = {"redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0"}
 
@@ -38,6 +46,8 @@ def form_data(release, **changes):
         "source_url": release.source_url,
         "hero_image_alt": release.hero_image_alt,
         "version": release.version,
+        # The editor's answer to "This change is", used only when the form asks it.
+        "change_kind": "correction",
     }
     data.update(changes)
     return data
@@ -688,3 +698,55 @@ def test_withdrawal_without_the_pages_versions_changes_nothing(admin_client, rel
 def test_withdraw_page_of_an_unknown_release_is_404(admin_client, db):
     assert admin_client.get("/admin/releases/release/999/withdraw/").status_code == 404
     assert admin_client.get("/admin/releases/release/abc/reinstate/").status_code == 404
+
+
+# --- Kind of change: correction or update ------------------------------------------------
+
+
+def test_a_change_readers_will_see_needs_its_kind(admin_client, release):
+    response = admin_client.post(
+        change_url(release), form_data(release, title="Changed", change_kind="")
+    )
+    assert response.status_code == 200
+    assert "Readers will see this change: say whether it is a correction" in (
+        response.content.decode()
+    )
+    assert Release.objects.get().title == release.title
+    assert not ReleaseVersion.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["correction", "update"])
+def test_the_kind_chosen_is_the_new_versions(admin_client, client, release, kind):
+    data = form_data(release, summary="Eight memoranda and more.", change_kind=kind)
+    assert admin_client.post(change_url(release), data).status_code == 302
+    assert list(ReleaseVersion.objects.values_list("number", "kind")) == [
+        (1, "issued"),
+        (2, kind),
+    ]
+    verb = {"correction": "Corrected", "update": "Updated"}[kind]
+    assert f"{verb} <time" in client.get(release.get_absolute_url()).content.decode()
+
+
+def test_the_form_asks_the_kind_only_of_a_public_release(admin_client, release, make_release):
+    assert "This change is" in admin_client.get(change_url(release)).content.decode()
+    draft = make_release(status=Release.Status.DRAFT)
+    assert "This change is" not in admin_client.get(change_url(draft)).content.decode()
+    add = admin_client.get(reverse("admin:releases_release_add")).content.decode()
+    assert "This change is" not in add
+
+
+def test_changes_readers_cannot_see_are_not_asked_their_kind(admin_client, release, make_release):
+    data = form_data(release, slug="a-new-address", change_kind="")
+    assert admin_client.post(change_url(release), data).status_code == 302
+    draft = make_release(status=Release.Status.DRAFT)
+    data = form_data(draft, title="Draft wording", change_kind="")
+    assert admin_client.post(change_url(draft), data).status_code == 302
+    assert not ReleaseVersion.objects.exists()
+
+
+def test_unpublishing_with_a_list_action_keeps_what_readers_saw(admin_client, release):
+    admin_client.post(
+        reverse("admin:releases_release_changelist"),
+        {"action": "unpublish", "_selected_action": [release.pk]},
+    )
+    assert list(ReleaseVersion.objects.values_list("number", "title")) == [(1, release.title)]

@@ -29,6 +29,7 @@ def as_the_browser_posts(admin_client, release, **edits) -> dict:
     data["published_on"] = release.published_on.isoformat()
     for name in TEXTAREAS:
         data[name] = str(data[name]).replace("\n", "\r\n")
+    data["change_kind"] = "correction"  # the editor's answer, when the form asks for one
     return {**data, **edits}
 
 

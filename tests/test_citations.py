@@ -5,9 +5,10 @@ import html
 import re
 
 import pytest
+from django.utils import timezone
 
 from releases import citations
-from releases.models import Agency, Release
+from releases.models import Agency, AgencyAlias, Release, ReleaseVersion
 
 URL = "https://archive.example/releases/singapore-shenzhen-mous/"
 ACCESSED = datetime.date(2025, 3, 4)
@@ -173,3 +174,115 @@ def test_citation_files_of_drafts_are_for_staff_only(client, admin_client, make_
     assert client.get(f"/releases/{draft.slug}/{suffix}").status_code == 404
     assert admin_client.get(f"/releases/{draft.slug}/{suffix}").status_code == 200
     assert client.get(f"/releases/no-such-release/{suffix}").status_code == 404
+
+
+# --- As issued, and versions --------------------------------------------------------
+
+
+@pytest.fixture
+def renamed(release, imda):
+    """IMDA went by its former name on the release's date (2 Dec 2022)."""
+    AgencyAlias.objects.create(
+        agency=imda,
+        name="Infocomm Development Authority",
+        acronym="IDA",
+        valid_from=datetime.date(1999, 12, 1),
+        valid_until=datetime.date(2022, 12, 31),
+    )
+    return release
+
+
+def test_every_style_names_the_agency_as_it_was_named_on_the_release_date(renamed):
+    for cite in (citations.apa, citations.chicago, citations.mla):
+        cited = text(cite(renamed, URL, ACCESSED))
+        assert cited.startswith("Infocomm Development Authority. "), cite.__name__
+        assert "Media" not in cited
+    assert "  author = {{Infocomm Development Authority}},\n" in (
+        citations.bibtex(renamed, URL, ACCESSED)
+    )
+    assert "AU  - Infocomm Development Authority\r\n" in citations.ris(renamed, URL, ACCESSED)
+
+
+def test_a_release_after_the_rename_is_cited_to_the_new_name(renamed, make_release, imda):
+    later = make_release(published_on=datetime.date(2023, 2, 1), agencies=[imda])
+    assert text(citations.apa(later, URL, ACCESSED)).startswith(
+        "Infocomm Media Development Authority. ("
+    )
+
+
+def test_the_page_and_its_files_cite_the_name_as_issued(client, renamed):
+    page = client.get(renamed.get_absolute_url()).content.decode()
+    box = page[page.index('id="cite-heading"') :]
+    assert "Infocomm Development Authority. (2022, December 2)." in box
+    entry = client.get("/releases/singapore-shenzhen-mous/cite.bib").content.decode()
+    assert "author = {{Infocomm Development Authority}}" in entry
+    ris = client.get("/releases/singapore-shenzhen-mous/cite.ris").content.decode()
+    assert "AU  - Infocomm Development Authority\r\n" in ris
+
+
+@pytest.fixture
+def second_version(release):
+    """Version 2 of the release: corrected on 5 Dec 2022."""
+    from releases import revisions
+    from releases.models import ReleaseRevision, changes_between
+
+    before = release.snapshot()
+    release.title = "Singapore and Shenzhen sign 8 MoUs"
+    release.save()
+    change = revisions.Change(
+        release_id=release.pk,
+        version=release.version,
+        changes=changes_between(before, release.snapshot()),
+        was_public=True,
+        is_public=True,
+        kind="correction",
+    )
+    corrected_at = timezone.make_aware(datetime.datetime(2022, 12, 5, 10))
+    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=corrected_at)
+    return ReleaseVersion.objects.get(number=2)
+
+
+V2_URL = "https://archive.example/releases/singapore-shenzhen-mous/v/2/"
+
+
+def test_a_version_is_cited_with_its_number_and_date(second_version, release):
+    release = Release.objects.get()
+    apa = text(citations.apa(release, V2_URL, ACCESSED, second_version))
+    assert "Singapore and Shenzhen sign 8 MoUs (Version 2, corrected December 5, 2022) " in apa
+    assert apa.endswith(f"from {V2_URL}")
+    chicago = text(citations.chicago(release, V2_URL, ACCESSED, second_version))
+    assert "“Singapore and Shenzhen sign 8 MoUs.” Version 2, corrected December 5, 2022. " in (
+        chicago
+    )
+    mla = text(citations.mla(release, V2_URL, ACCESSED, second_version))
+    assert "“Singapore and Shenzhen sign 8 MoUs.” Version 2, corrected 5 Dec. 2022. " in mla
+    entry = citations.bibtex(release, V2_URL, ACCESSED, second_version)
+    assert entry.startswith("@misc{singapore-shenzhen-mous:v2,\n")
+    assert "  version = {2},\n" in entry
+    assert "  note = {Version 2, corrected 5 December 2022. Accessed 4 March 2025}" in entry
+    lines = citations.ris(release, V2_URL, ACCESSED, second_version).split("\r\n")
+    assert "ET  - Version 2, corrected 5 December 2022" in lines
+    assert f"UR  - {V2_URL}" in lines
+
+
+def test_version_1_is_cited_as_issued(second_version, release):
+    first = ReleaseVersion.objects.get(number=1)
+    apa = text(citations.apa(Release.objects.get(), URL, ACCESSED, first))
+    assert "Singapore and Shenzhen sign eight MoUs (Version 1, issued December 2, 2022)" in apa
+
+
+def test_a_version_page_cites_that_version_at_its_own_address(client, second_version):
+    page = client.get("/releases/singapore-shenzhen-mous/v/1/").content.decode()
+    box = page[page.index('id="cite-heading"') :]
+    assert "Cite this version" in box
+    assert "(Version 1, issued December 2, 2022)" in box
+    assert "http://testserver/releases/singapore-shenzhen-mous/v/1/" in box
+    assert 'href="/releases/singapore-shenzhen-mous/v/1/cite.bib"' in box
+    response = client.get("/releases/singapore-shenzhen-mous/v/1/cite.ris")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="singapore-shenzhen-mous-v1.ris"'
+    )
+    lines = response.content.decode().split("\r\n")
+    assert "TI  - Singapore and Shenzhen sign eight MoUs" in lines
+    assert "UR  - http://testserver/releases/singapore-shenzhen-mous/v/1/" in lines
+    assert "ET  - Version 1, issued 2 December 2022" in lines

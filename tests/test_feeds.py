@@ -283,3 +283,49 @@ def test_a_feed_names_a_tag_only_once_a_release_carrying_it_is_due(
     root = parse(client.get("/feeds/releases.atom?figure=99-secret-widgets"))
     assert root.findtext(f"{ATOM}title").startswith("Releases: 99 secret widgets")
     assert [e.findtext(f"{ATOM}title") for e in entries(root)] == ["Embargoed"]
+
+
+# --- `updated` follows public versions ------------------------------------------------
+
+
+def correct(release, at):
+    """Version 2 of the release, a correction saved at `at`."""
+    from releases import revisions
+    from releases.models import ReleaseRevision, changes_between
+
+    before = release.snapshot()
+    release.title = "Singapore and Shenzhen sign 8 MoUs"
+    release.save()
+    change = revisions.Change(
+        release_id=release.pk,
+        version=release.version,
+        changes=changes_between(before, release.snapshot()),
+        was_public=True,
+        is_public=True,
+        kind="correction",
+    )
+    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=at)
+
+
+def entry_updated(client):
+    [entry] = entries(parse(client.get("/feeds/releases.atom")))
+    return entry.findtext(f"{ATOM}updated")
+
+
+def test_saves_readers_cannot_see_do_not_update_an_entry(client, release):
+    from django.utils import timezone
+
+    # Any save bumps updated_at: a slug change, a tag merge, a status round trip.
+    Release.objects.update(updated_at=timezone.now())
+    release.slug = "a-new-address"
+    release.save()
+    assert entry_updated(client) == "2022-12-02T00:00:00+08:00"  # as issued
+
+
+def test_a_new_public_version_updates_the_entry_and_the_feed(client, release):
+    from django.utils import timezone
+
+    correct(release, timezone.make_aware(datetime.datetime(2022, 12, 5, 10)))
+    root = parse(client.get("/feeds/releases.atom"))
+    assert entries(root)[0].findtext(f"{ATOM}updated") == "2022-12-05T02:00:00+00:00"
+    assert root.findtext(f"{ATOM}updated") == "2022-12-05T02:00:00+00:00"

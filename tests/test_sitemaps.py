@@ -1,5 +1,6 @@
 """/sitemap.xml (an index of sections) and /robots.txt."""
 
+import datetime
 import xml.etree.ElementTree as ET
 
 from django.utils import timezone
@@ -41,9 +42,35 @@ def test_index_lists_every_section(client, release):
 def test_releases_section_has_published_releases_with_lastmod(client, release, make_release):
     make_release(slug="secret", status=Release.Status.DRAFT)
     found = urls(client, "releases")
-    assert found == {
-        "http://testserver/releases/singapore-shenzhen-mous/": local_date(release.updated_at)
-    }
+    # Never changed since it was issued: its one version is as old as the release.
+    assert found == {"http://testserver/releases/singapore-shenzhen-mous/": "2022-12-02"}
+
+
+def correct(release, at):
+    """Version 2 of the release, a correction saved at `at`."""
+    from releases import revisions
+    from releases.models import ReleaseRevision, changes_between
+
+    before = release.snapshot()
+    release.title = "Corrected"
+    release.save()
+    change = revisions.Change(
+        release_id=release.pk,
+        version=release.version,
+        changes=changes_between(before, release.snapshot()),
+        was_public=True,
+        is_public=True,
+        kind="correction",
+    )
+    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=at)
+
+
+def test_lastmod_follows_public_versions_not_every_save(client, release, make_release):
+    Release.objects.update(updated_at=timezone.now())  # saves readers cannot see
+    assert set(urls(client, "releases").values()) == {"2022-12-02"}
+    correct(release, timezone.make_aware(datetime.datetime(2023, 1, 9, 9)))
+    assert set(urls(client, "releases").values()) == {"2023-01-09"}
+    assert section_dates(client)["releases.xml"] == "2023-01-09T09:00:00+08:00"
 
 
 def test_tag_sections_list_tags_in_use_with_their_newest_release(client, release, tradetrust):
@@ -97,19 +124,14 @@ def test_releases_section_is_split_into_pages(client, make_release, monkeypatch)
     assert len(second.findall(f"{SITEMAP}url")) == 1
 
 
-def test_index_dates_the_releases_section_by_its_newest_published_edit(client, make_release):
-    older = make_release(slug="older")
-    newer = make_release(slug="newer")
-    Release.objects.filter(pk=older.pk).update(updated_at=timezone.now().replace(year=2020))
-    make_release(slug="draft", status=Release.Status.DRAFT)  # edited last, but not public
-    Release.objects.filter(slug="draft").update(updated_at=timezone.now().replace(year=2030))
-    root = parse(client.get("/sitemap.xml"), "sitemapindex")
-    lastmod = {
-        s.findtext(f"{SITEMAP}loc"): s.findtext(f"{SITEMAP}lastmod")
-        for s in root.findall(f"{SITEMAP}sitemap")
-    }["http://testserver/sitemap-releases.xml"]
-    newer.refresh_from_db()
-    assert lastmod.startswith(local_date(newer.updated_at))
+def test_index_dates_the_releases_section_by_its_newest_public_version(client, make_release):
+    older = make_release(slug="older", published_on=datetime.date(2020, 5, 1))
+    make_release(slug="newer", published_on=datetime.date(2021, 3, 1))
+    Release.objects.filter(pk=older.pk).update(updated_at=timezone.now())  # not a version
+    make_release(slug="draft", status=Release.Status.DRAFT, published_on=datetime.date(2024, 1, 1))
+    assert section_dates(client)["releases.xml"] == "2021-03-01T00:00:00+08:00"
+    correct(older, timezone.make_aware(datetime.datetime(2022, 6, 1, 12)))
+    assert section_dates(client)["releases.xml"] == "2022-06-01T12:00:00+08:00"
 
 
 def test_every_file_of_a_section_carries_its_date_in_local_w3c_time(
@@ -119,11 +141,9 @@ def test_every_file_of_a_section_carries_its_date_in_local_w3c_time(
 
     monkeypatch.setattr(ReleaseSitemap, "limit", 2)
     releases = [make_release(slug=f"release-{n}") for n in range(3)]
-    newest = max(
-        Release.objects.filter(pk__in=[r.pk for r in releases]).values_list("updated_at", flat=True)
-    )
+    newest = max(release.published_on for release in releases)
     dates = section_dates(client)
-    expected = timezone.localtime(newest).isoformat()
+    expected = f"{newest.isoformat()}T00:00:00+08:00"
     assert dates["releases.xml"] == dates["releases.xml?p=2"] == expected
 
 
@@ -151,7 +171,9 @@ def test_index_dates_each_tag_section_by_its_newest_published_edit(
 
     assert dates["agencies.xml"].startswith("2024-")
     assert dates["figures.xml"].startswith("2024-")
-    assert dates["releases.xml"].startswith("2025-")
+    # Releases follow their public versions, not saves: the newest issued is the newest.
+    newest = max(tagged.published_on, untagged.published_on)
+    assert dates["releases.xml"].startswith(newest.isoformat())
     assert "programmes.xml" in dates and dates["programmes.xml"] is None  # none in use
 
 

@@ -1,5 +1,5 @@
-"""The archive's models: releases (release.py), their three tag kinds (tags.py), and the
-rows the database's triggers keep (tracking.py)."""
+"""The archive's models: releases (release.py), their public versions (versions.py), their
+three tag kinds (tags.py), and the rows the database's triggers keep (tracking.py)."""
 
 from .release import (
     Release,
@@ -29,6 +29,7 @@ from .tags import (
     published_via,
 )
 from .tracking import ArchiveState, Tally
+from .versions import KeptTag, ReleaseVersion
 
 __all__ = [
     "Agency",
@@ -37,6 +38,7 @@ __all__ = [
     "ArchiveState",
     "Figure",
     "FigureRedirect",
+    "KeptTag",
     "Programme",
     "ProgrammeRedirect",
     "Release",
@@ -45,6 +47,7 @@ __all__ = [
     "ReleaseSlug",
     "ReleaseTag",
     "ReleaseTagLink",
+    "ReleaseVersion",
     "RemovedSlug",
     "TagRedirect",
     "TaggedAgency",
