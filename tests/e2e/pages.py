@@ -24,6 +24,8 @@ PAGE_TYPES = {
     "not-found": ("/releases/no-such-release/", 404),
     "search": ("/search/?q=smart+city", 200),
     "search-no-results": ("/search/?q=xylophone", 200),
+    "version": (f"/releases/{SEED_SLUG}/v/1/", 200),
+    "version-compare": (f"/releases/{SEED_SLUG}/v/compare/?from=1&to=2", 200),
 }
 
 
@@ -41,8 +43,35 @@ def withdraw_shipped_release():
     withdrawal.withdraw({release.pk: release.version}, "issued in error; see the 9 Jan release")
 
 
+def correct_shipped_release():
+    """For the versions' page types: the seed release corrected once, as an editor would."""
+    from django.utils import timezone
+
+    from releases import revisions
+    from releases.models import Release, ReleaseRevision, changes_between
+
+    release = Release.objects.get(slug=SEED_SLUG)
+    before = release.snapshot()
+    release.body = release.body.replace("eight (8)", "nine (9)", 1)
+    release.correction_note = "An earlier version gave the number of MoUs as eight."
+    release.save()
+    change = revisions.Change(
+        release_id=release.pk,
+        version=release.version,
+        changes=changes_between(before, release.snapshot()),
+        was_public=True,
+        is_public=True,
+        kind="correction",
+    )
+    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=timezone.now())
+
+
 # Page types that need the archive changed before they exist.
-PREPARE = {"withdrawn": withdraw_shipped_release}
+PREPARE = {
+    "withdrawn": withdraw_shipped_release,
+    "version": correct_shipped_release,
+    "version-compare": correct_shipped_release,
+}
 
 
 def visit(page, name: str):

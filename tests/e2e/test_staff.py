@@ -14,6 +14,7 @@ def test_staff_edit_title_and_tags_then_readers_see_them(page, staff_login):
     page.get_by_label("Title").fill("Singapore and Shenzhen sign eight digital economy MoUs")
     programmes = page.get_by_label("Programmes")
     programmes.fill(programmes.input_value() + ", Cross-Border Data Pilot")
+    page.get_by_label("An update: news added").check()  # readers will see it
     follow(page, page.get_by_role("button", name="Save", exact=True))
     assert "was changed successfully" in page.locator(".messagelist").inner_text()
 
