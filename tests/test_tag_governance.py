@@ -59,7 +59,10 @@ def test_merge_keeps_every_release_link(admin_client, make_release, imda, imda_t
     assert [(v.slug, v.count) for v in agencies] == [("imda", 2), ("mci", 2)]
 
 
-def test_merged_tag_address_redirects_permanently(admin_client, client, imda, imda_typo):
+def test_merged_tag_address_redirects_permanently(
+    admin_client, client, make_release, imda, imda_typo
+):
+    make_release(agencies=[imda_typo])  # tag pages are for tags in public use
     merge(admin_client, "agency", [imda, imda_typo], imda)
     response = client.get("/agencies/imda-2/?kind=speech&year=2022")
     assert response.status_code == 301
@@ -68,8 +71,9 @@ def test_merged_tag_address_redirects_permanently(admin_client, client, imda, im
 
 
 def test_merging_again_moves_older_redirects_to_the_survivor(
-    admin_client, client, imda, imda_typo, mci
+    admin_client, client, make_release, imda, imda_typo, mci
 ):
+    make_release(agencies=[imda_typo])
     merge(admin_client, "agency", [imda, imda_typo], imda)
     merge(admin_client, "agency", [mci, imda], mci)
     assert client.get("/agencies/imda-2/")["Location"] == "/agencies/mci/"
@@ -111,7 +115,8 @@ def test_every_kind_can_be_merged(admin_client, client, make_release, model):
     assert response["Location"] == keep.get_absolute_url()
 
 
-def test_renamed_tag_old_slug_redirects(admin_client, client, imda):
+def test_renamed_tag_old_slug_redirects(admin_client, client, make_release, imda):
+    make_release(agencies=[imda])
     admin_client.post(
         reverse("admin:releases_agency_change", args=[imda.pk]),
         {
@@ -131,10 +136,10 @@ def test_renamed_tag_old_slug_redirects(admin_client, client, imda):
     assert "old addresses (redirect here)" in page.content.decode().lower()
 
 
-def test_a_live_tag_wins_over_an_old_address(client, imda):
+def test_a_live_tag_wins_over_an_old_address(client, make_release, imda):
     imda.slug = "infocomm-media"
     imda.save()
-    Agency.objects.create(name="Another agency", slug="imda")
+    make_release(agencies=[Agency.objects.create(name="Another agency", slug="imda")])
     assert not AgencyRedirect.objects.exists()
     assert client.get("/agencies/imda/").status_code == 200
 

@@ -195,12 +195,6 @@ class ReleaseTag(TagBase):
         return cls._meta.get_field("redirects").related_model
 
     @classmethod
-    def moved_to(cls, slug: str):
-        """The tag that an old (merged or renamed) slug now points at, if any."""
-        redirect = cls.redirect_model().objects.select_related("tag").filter(old_slug=slug).first()
-        return redirect.tag if redirect else None
-
-    @classmethod
     def tags_known_as(cls, lowered_names) -> dict:
         """Tags found by a name other than their own (lower-cased name -> tag)."""
         return {}
