@@ -1,11 +1,13 @@
 """Forms behind the staff admin: the release form, figures, tag merging, login."""
 
+import hashlib
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from taggit.utils import edit_string_for_tags
 
@@ -19,6 +21,8 @@ from .models import (
     format_number,
     parse_figure,
 )
+from .tag_matching import TagMatcher, any_of
+from .tagging import join_names
 from .text_cleaning import tidy, tidy_line
 
 TAG_MODELS = {"agencies": Agency, "programmes": Programme, "figures": Figure}
@@ -54,6 +58,33 @@ class TagNamesInput(forms.TextInput):
 
     class Media:
         js = ["js/admin_tag_suggestions.js"]
+
+
+def near_duplicate_key(field: str, name: str) -> str:
+    """The form input that answers "Did you mean …?" for one typed name."""
+    digest = hashlib.sha256(name.casefold().encode()).hexdigest()[:12]
+    return f"{field}-meant-{digest}"
+
+
+def near_duplicate_question(field: str, name: str, near: list[str]) -> str:
+    """ "Did you mean “X”?" with a choice of each suggestion (the first chosen) or a new tag."""
+    kind = TAG_MODELS[field]._meta.verbose_name
+    key = near_duplicate_key(field, name)
+    options = format_html_join(
+        "",
+        '<li><label><input type="radio" name="{}" value="{}"{}> Use “{}”</label></li>',
+        ((key, other, " checked" if n == 0 else "", other) for n, other in enumerate(near)),
+    )
+    return format_html(
+        'Did you mean {}? Choose, then save again:<ul class="near-duplicate">{}'
+        '<li><label><input type="radio" name="{}" value=""> Create a new {} “{}”</label></li>'
+        "</ul>",
+        any_of(near),
+        options,
+        key,
+        kind,
+        name,
+    )
 
 
 def shorten(text: str, chars: int = 160) -> str:
@@ -116,7 +147,37 @@ class ReleaseAdminForm(forms.ModelForm):
                 f"“{shorten(too_long[0], 40)}” is longer than {TAG_NAME_MAX} characters."
             )
         found = TAG_MODELS[field].objects.resolve(names)
-        return sorted({found[name].name if name in found else name for name in names})
+        names = [found[name].name if name in found else name for name in names]
+        names = self.ask_about_near_duplicates(field, [n for n in names if n not in found], names)
+        return sorted(set(names))
+
+    def ask_about_near_duplicates(self, field, new, names) -> list[str]:
+        """The names, with each new one close to an existing tag replaced as the editor chose.
+
+        A new name close to an existing tag (releases/tag_matching.py) is refused with the
+        question "Did you mean …?" and a choice: the suggestion, ready chosen so that saving
+        again takes it, or the new tag as typed. The field's text is rewritten to what was
+        chosen, so the form shows what will be saved.
+        """
+        model = TAG_MODELS[field]
+        matcher = TagMatcher.for_tags(model.objects.all(), names=new) if new else None
+        chosen, questions = {}, []
+        for name in new:
+            near = matcher.near(name)
+            if not near:
+                continue
+            answer = self.data.get(near_duplicate_key(field, name))  # "" is "create it"
+            if answer not in ("", *near):
+                questions.append(near_duplicate_question(field, name, near))
+            elif answer:
+                chosen[name] = answer
+        if questions:
+            raise forms.ValidationError(questions)
+        if chosen:
+            names = [chosen.get(name, name) for name in names]
+            self.data = self.data.copy()
+            self.data[self.add_prefix(field)] = join_names(names)
+        return names
 
     def clean_agencies(self):
         return self._clean_tags("agencies")

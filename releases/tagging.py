@@ -47,5 +47,9 @@ def quote(name: str) -> str:
     return name
 
 
+def join_names(names) -> str:
+    return ", ".join(quote(name) for name in sorted(names))
+
+
 def edit_string(tags) -> str:
-    return ", ".join(quote(name) for name in sorted(tag.name for tag in tags))
+    return join_names(tag.name for tag in tags)

@@ -420,3 +420,66 @@ def test_worker_processes_give_the_same_result(write_jsonl, imda):
     problems, _ = importing.Importer([bad], chunk_size=1, workers=1).run()
     assert [p.line for p in problems] == [2, 3]
     assert Release.objects.count() == 5
+
+
+# --- Near-duplicate tags ----------------------------------------------------------------
+
+CSA = "Cyber Security Agency of Singapore (CSA)"
+
+
+@pytest.fixture
+def csa(db):
+    return Agency.objects.create(name=CSA, slug="csa")
+
+
+def test_no_new_tags_names_the_tag_a_new_name_is_close_to(write_jsonl, imda, csa):
+    path = write_jsonl(
+        record(1, programmes=[], figures=[]),
+        record(2, agencies=["Cyber Security Agency"], programmes=[], figures=[]),
+    )
+    _, lines = fail(path, "--no-new-tags")
+    assert lines == [
+        f"{path}:2: agencies: no agency called “Cyber Security Agency” (did you mean “{CSA}”?)"
+    ]
+    assert Agency.objects.count() == 2
+
+
+def test_a_new_name_close_to_an_existing_tag_is_created_with_a_warning(
+    write_jsonl, imda, csa, figure
+):
+    path = write_jsonl(
+        record(1),
+        record(
+            2,
+            agencies=["Cyber Security Agency"],
+            figures=[{"label": "new joint project", "value": 14}],
+        ),
+        record(3, agencies=["Cyber Security Agency", "Ministry of Magic"]),
+    )
+    out, err = run(path)
+    assert "3 created" in out
+    assert err.splitlines() == [
+        f"warning: {path}:2: agencies: new agency “Cyber Security Agency” is close to “{CSA}”; "
+        "created as given (merge them in the admin if they are one)",
+        f"warning: {path}:2: figures: new figure “14 new joint project” is close to "
+        "“14 new joint projects”; created as given (merge them in the admin if they are one)",
+    ]
+    assert Agency.objects.filter(name="Cyber Security Agency").count() == 1
+
+
+def test_matching_tags_costs_no_queries_per_record(write_jsonl, imda, csa):
+    def tag_reads(count):
+        path = write_jsonl(
+            *(
+                record(n, agencies=[f"Cyber Security Agency {n}"],
+                       figures=[{"label": f"sites {n}", "value": n}])
+                for n in range(count)
+            ),
+            name=f"{count}.jsonl",
+        )  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            run(path, "--dry-run")
+        tables = ('FROM "releases_agency"', 'FROM "releases_figure"')
+        return sum(any(t in q["sql"] for t in tables) for q in captured.captured_queries)
+
+    assert tag_reads(40) == tag_reads(10)

@@ -1,18 +1,17 @@
 """A tag field's text (releases/tagging.py) round-trips whatever a tag name holds."""
 
 import json
-import re
-from html import unescape
 from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from releases.models import Agency, Figure, Programme, Release
 from releases.tagging import edit_string, parse_tags
+
+from .admin_pages import change_page_values, change_url
 
 TRICKY = [
     'The "Smart Nation" Initiative',
@@ -86,25 +85,6 @@ def test_quotes_are_written_only_where_needed():
 # --- Through the admin ------------------------------------------------------------------
 
 
-def change_page_values(admin_client, release) -> dict:
-    """Every input of the change form as the browser would send it back."""
-    page = admin_client.get(reverse("admin:releases_release_change", args=[release.pk]))
-    html = page.content.decode()
-    values = {}
-    for tag in re.findall(r"<input[^>]*>", html):
-        name = re.search(r'name="([^"]*)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        kind = re.search(r'type="([^"]*)"', tag)
-        if name and (not kind or kind[1] not in {"checkbox", "file", "submit"}):
-            values[name[1]] = unescape(value[1]) if value else ""
-    for name, text in re.findall(r'<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>', html, re.S):
-        values[name] = unescape(text).removeprefix("\n")
-    for name, options in re.findall(r'<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>', html, re.S):
-        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
-        values[name] = unescape(chosen[1]) if chosen else ""
-    return values
-
-
 def tag_state():
     return {
         model.__name__: sorted(model.objects.values_list("pk", "name"))
@@ -124,7 +104,7 @@ def links(release):
 def save_title_only(admin_client, release, title):
     data = change_page_values(admin_client, release)
     data.update(title=title, change_kind="correction")
-    return admin_client.post(reverse("admin:releases_release_change", args=[release.pk]), data)
+    return admin_client.post(change_url(release), data)
 
 
 def test_a_title_only_save_keeps_tags_with_quotes_exactly(admin_client, make_release):

@@ -41,6 +41,8 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     new_tags: dict = field(default_factory=lambda: dict.fromkeys(TAG_FIELDS, 0))
+    # New tags close to existing ones (releases/importing/tags.py), created but named.
+    warnings: list = field(default_factory=list)
 
     def __str__(self):
         tags = ", ".join(f"{count:,} {kind}" for kind, count in self.new_tags.items())

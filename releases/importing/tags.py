@@ -1,10 +1,16 @@
-"""Resolving the tag names records give to tag ids, and creating the tags that are new."""
+"""Resolving the tag names records give to tag ids, and creating the tags that are new.
+
+A new name close to a tag the archive already had (releases/tag_matching.py) is named
+with its line: refused under --no-new-tags with the tag it is close to, otherwise
+created with a warning.
+"""
 
 import functools
 
 from django.utils.text import slugify
 
 from ..models import Agency, Figure, Programme
+from ..tag_matching import TagMatcher, any_of
 from .records import TAG_FIELDS, Problem, Record, Summary
 
 TAG_MODELS = {"agencies": Agency, "programmes": Programme, "figures": Figure}
@@ -23,6 +29,8 @@ class KnownTags:
         self.allow_new = allow_new
         self.ids = {kind: {} for kind in TAG_FIELDS}  # typed name -> tag id
         self.names = {kind: {} for kind in TAG_FIELDS}  # tag id -> name, for history
+        self.made = {kind: set() for kind in TAG_FIELDS}  # ids of the tags this import made
+        self.matchers = {}  # kind -> TagMatcher over the agencies or programmes
 
     def wanted(self, record: Record) -> dict[str, set[int]]:
         """kind -> the ids of the tags the record names, for the kinds it gives."""
@@ -47,14 +55,52 @@ class KnownTags:
                 self.names[kind][tag.pk] = tag.name
             missing = {name: record for name, record in unknown.items() if name not in known}
             if missing and not self.allow_new:
-                label = model._meta.verbose_name
-                problems += [
-                    Problem(record.path, record.line, kind, f"no {label} called “{name}”")
-                    for name, record in missing.items()
-                ]
+                problems += self.refusals(kind, missing)
             elif missing and create:
+                summary.warnings += self.near_duplicates(kind, missing)
                 self.create(kind, missing, summary)
         return problems
+
+    def matcher(self, kind: str, names) -> TagMatcher:
+        """Near-duplicates among the tags the archive had before this import began.
+
+        Agencies and programmes are read once, before any is created. Figures, one or
+        more per release, are read a chunk at a time: those sharing a number with the
+        chunk's new names, less those this import made.
+        """
+        model = TAG_MODELS[kind]
+        if model is not Figure:
+            if kind not in self.matchers:
+                self.matchers[kind] = TagMatcher.for_tags(model.objects.all())
+            return self.matchers[kind]
+        made = self.made[kind]
+        return TagMatcher.for_tags(model.objects.all(), names=names, unless=made.__contains__)
+
+    def refusals(self, kind: str, missing: dict[str, Record]) -> list[Problem]:
+        label = TAG_MODELS[kind]._meta.verbose_name
+        matcher = self.matcher(kind, missing)
+        problems = []
+        for name, record in missing.items():
+            near = matcher.near(name)
+            hint = f" (did you mean {any_of(near)}?)" if near else ""
+            problems.append(
+                Problem(record.path, record.line, kind, f"no {label} called “{name}”{hint}")
+            )
+        return problems
+
+    def near_duplicates(self, kind: str, missing: dict[str, Record]) -> list[Problem]:
+        label = TAG_MODELS[kind]._meta.verbose_name
+        matcher = self.matcher(kind, missing)
+        warnings = []
+        for name, record in missing.items():
+            near = matcher.near(name)
+            if near:
+                message = (
+                    f"new {label} “{name}” is close to {any_of(near)}; created as given "
+                    "(merge them in the admin if they are one)"
+                )
+                warnings.append(Problem(record.path, record.line, kind, message))
+        return warnings
 
     def create(self, kind: str, missing: dict[str, Record], summary: Summary):
         model = TAG_MODELS[kind]
@@ -66,6 +112,7 @@ class KnownTags:
                 if model is Figure:
                     tag.value, tag.label = record.figures[name]
         model.objects.bulk_create(new.values(), batch_size=500)
+        self.made[kind].update(tag.pk for tag in new.values())
         for name in missing:
             tag = new[slug_of(name)]
             self.ids[kind][name] = tag.pk

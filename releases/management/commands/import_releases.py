@@ -45,6 +45,8 @@ class Command(BaseCommand):
                 f"{len(problems):,} problem{'s' if len(problems) != 1 else ''} in "
                 f"{records:,} record{'s' if records != 1 else ''}; nothing was imported."
             )
+        for warning in summary.warnings:
+            self.stderr.write(f"warning: {warning}")
         elapsed = time.monotonic() - started
         prefix = "Dry run, nothing written: would have " if dry_run else ""
         self.stdout.write(f"{prefix}{summary} ({elapsed:.1f} s).")
