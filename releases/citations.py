@@ -45,7 +45,7 @@ class Cited:
 
 def cited(release, version=None) -> Cited:
     text = version or release
-    named = versions.issuers(version) if version else release.agencies_as_issued()
+    named = version.agencies_as_issued if version else release.agencies_as_issued()
     return Cited(
         title=text.title,
         kind=text.get_release_kind_display() if version else release.get_kind_display(),

@@ -51,7 +51,6 @@ class ReleaseVersionView(VersionLookupMixin, DetailView):
             latest=self.history[-1],
             later=next((kept for kept in self.history if kept.number > version.number), None),
             version_notes=versions.notes(until),
-            issuers=versions.issuers(version),
             permalink=permalink,
             citations=citations.text_citations(
                 self.object, permalink, timezone.localdate(), version

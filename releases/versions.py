@@ -92,24 +92,6 @@ def citation_label(version: ReleaseVersion) -> tuple[int, str, datetime.date]:
     return version.number, version.verb.lower(), timezone.localdate(version.published_at)
 
 
-def issuers(version: ReleaseVersion) -> list[tuple[object, object]]:
-    """(agency, former name or None) for each agency, as named on the release's date.
-
-    The agency as it is now when it still exists (its page, its dated former names);
-    otherwise the name the version kept.
-    """
-    kept = version.agency_list
-    agencies = Agency.objects.prefetch_related("aliases").in_bulk(
-        [tag.slug for tag in kept], field_name="slug"
-    )
-    named = []
-    for tag in kept:
-        agency = agencies.get(tag.slug)
-        former = agency.alias_on(version.published_on) if agency else None
-        named.append((agency if former else tag, former))
-    return named
-
-
 def latest_times(release_ids: Iterable[int]) -> dict[int, datetime.datetime]:
     """{release id: when its newest kept version became public}, for those with any."""
     newest = {}

@@ -252,6 +252,13 @@ def test_the_latest_version_is_marked_current_with_every_note_so_far(client, cor
     assert 'aria-current="page"' in response.content.decode()
 
 
+def test_version_pages_cost_a_handful_of_queries(client, corrected, django_assert_max_num_queries):
+    with django_assert_max_num_queries(7):  # release, tags, aliases, versions, agencies, aliases
+        assert client.get(version_url(corrected, 1)).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert compare(client, corrected).status_code == 200
+
+
 def test_a_version_names_the_agency_as_it_was_named_on_the_release_date(client, release, imda):
     AgencyAlias.objects.create(
         agency=imda,

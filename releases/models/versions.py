@@ -7,6 +7,7 @@ from fixtures, created by an import, never changed since) has one: its current t
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import models
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from ..slug_urls import slug_url
 from .release import Release
+from .tags import Agency
 
 # The tag kinds a version keeps, and the page each kind's tags link to.
 TAG_PAGES = {"agencies": "releases:agency", "programmes": "releases:programme"}
@@ -154,6 +156,23 @@ class ReleaseVersion(models.Model):
     @property
     def agency_list(self) -> list[KeptTag]:
         return self.tag_list("agencies")
+
+    @cached_property
+    def agencies_as_issued(self) -> list[tuple[object, object]]:
+        """(agency, former name or None) for each agency, as named on the release's date.
+
+        The agency as it is now where a dated former name covers that day (its page,
+        that name); otherwise the agency as this version kept it.
+        """
+        kept = self.agency_list
+        slugs = [tag.slug for tag in kept]
+        agencies = Agency.objects.prefetch_related("aliases").in_bulk(slugs, field_name="slug")
+        named = []
+        for tag in kept:
+            agency = agencies.get(tag.slug)
+            former = agency.alias_on(self.published_on) if agency else None
+            named.append((agency if former else tag, former))
+        return named
 
     @property
     def programme_list(self) -> list[KeptTag]:
