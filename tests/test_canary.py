@@ -258,6 +258,8 @@ def every_url(site: Site) -> list[str]:
             urls.append(url)
             if is_listing(url) and n == 0:
                 urls += [f"{url}?{urlencode(v, doseq=True)}" for v in query_variants()]
+            if name.endswith("compare"):
+                urls.append(f"{url}?from=1&to=2")  # two versions side by side
     urls += ["/sitemap-releases.xml?p=2", "/releases/?page=2", "/search/?q=shenzhen&page=2"]
     return urls
 
