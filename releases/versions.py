@@ -56,6 +56,10 @@ def history(release) -> list[ReleaseVersion]:
     """The release's public versions, oldest first; [] for a draft or a scheduled one."""
     if not (release.is_public or release.is_withdrawn):
         return []
+    if release.revised_at is None and not release.is_withdrawn:
+        # `keep` stamps every version after the first: this release has not changed in
+        # public since it was issued, and what it kept, if anything, is its text now.
+        return [first_of(release)]
     kept = list(release.versions.all())
     for version in kept:
         version.release = release

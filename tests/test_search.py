@@ -441,6 +441,7 @@ def test_index_follows_admin_saves(admin_client, release):
         "published_on": "2022-12-02",
         "language": "en",
         "version": release.version,
+        "change_kind": "correction",  # readers will see it: a new version
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

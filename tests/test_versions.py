@@ -402,6 +402,13 @@ def test_migration_is_honest_about_changes_made_before_revisions(client, release
     assert "Corrected 5 Dec 2022 (earlier versions not kept)" in text
 
 
+def test_migration_needs_no_version_for_a_stamp_a_recorded_change_explains(release):
+    edit(release, at=CORRECTED_AT, slug="a-new-address")
+    Release.objects.filter(pk=release.pk).update(revised_at=CORRECTED_AT)  # the old rule
+    run_migration()
+    assert not ReleaseVersion.objects.exists()
+
+
 def test_fixtures_releases_show_their_one_version(client, db):
     from django.conf import settings
     from django.core.management import call_command

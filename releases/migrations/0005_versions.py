@@ -9,9 +9,10 @@ version 1. List actions change only status, and tag merges are housekeeping, so 
 made one. Which kind each was is not recorded: one that set a new note to readers is
 taken as a correction, the others as updates.
 
-A release marked "Updated on" whose revisions show no such change (it changed before
-revisions were kept) gets one version, its current text, marked "earlier versions not
-kept". A release never changed since it became public needs no row: its version 1 is its
+A release marked "Updated on" by no revision it has (it changed before revisions were
+kept) gets one version, its current text, marked "earlier versions not kept". One marked
+by a revision that changed no words (a new slug, which stamped "Updated on" then) needs
+none. A release never changed since it became public needs no row: its version 1 is its
 current text (releases/versions.py).
 
 Like 0004 it uses the app's own Markdown rendering and text cleaning, to render old
@@ -171,7 +172,8 @@ def versions_of(apps, Version, release, tags, revisions) -> list:
                 version(Version, release, after, number=number, kind=kind, published_at=saved_at)
             )
         return kept
-    if release.revised_at:
+    explained = any(saved_at == release.revised_at for saved_at, _via, _changes in revisions)
+    if release.revised_at and not explained:
         kind = "correction" if release.correction_note else "update"
         state = state_of(release, tags)
         return [
