@@ -1,15 +1,18 @@
 """Read-only JSON: the same filters and querysets as the HTML pages."""
 
+import datetime
+
 from django.conf import settings
 from django.core.paginator import InvalidPage
+from django.db.models import Max
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views import View
 
-from . import withdrawal
+from . import versions, withdrawal
 from .forms import error_messages
 from .listing import FilteredReleasesMixin
-from .models import Release, format_number
+from .models import Release, ReleaseVersion, format_number
 from .pagination import ArchivePaginator
 from .search import SearchResults
 
@@ -18,7 +21,7 @@ def tag_list(tags):
     return [{"name": tag.name, "slug": tag.slug} for tag in tags]
 
 
-def release_summary(release, request) -> dict:
+def release_summary(release, request, version: int) -> dict:
     return {
         "slug": release.slug,
         "title": release.title,
@@ -38,7 +41,36 @@ def release_summary(release, request) -> dict:
             }
             for figure in release.figure_list
         ],
+        "version": version,
     }
+
+
+def current_versions(releases) -> dict[int, int]:
+    """{release id: its current public version number} for a page, in one query at most.
+
+    Only a release changed in public since it was issued has kept versions to count (as
+    `versions.history` reads them); every other one is at version 1.
+    """
+    changed = [release.pk for release in releases if release.revised_at]
+    if not changed:
+        return {}
+    newest = ReleaseVersion.objects.filter(release_id__in=changed).values("release_id")
+    return dict(newest.annotate(top=Max("number")).values_list("release_id", "top"))
+
+
+def version_list(history, request) -> list[dict]:
+    """Each public version, oldest first: when it appeared, its note, its own page."""
+    return [
+        {
+            "number": version.number,
+            "kind": version.kind,
+            "published_on": timezone.localdate(version.published_at).isoformat(),
+            "published_at": version.published_at.astimezone(datetime.UTC).isoformat(),
+            "note": version.note,
+            "url": request.build_absolute_uri(version.get_absolute_url()),
+        }
+        for version in history
+    ]
 
 
 def add_search_fields(data: dict, results: SearchResults, releases) -> None:
@@ -93,11 +125,14 @@ class ReleaseListAPI(FilteredReleasesMixin, View):
             page = paginator.page(request.GET.get("page") or 1)
         except InvalidPage:
             return error_response(f"No such page; there are {paginator.num_pages}.", 404, ["page"])
+        current = current_versions(page.object_list)
         data = {
             "count": paginator.count,
             "next": self.page_url(page.next_page_number()) if page.has_next() else None,
             "previous": self.page_url(page.previous_page_number()) if page.has_previous() else None,
-            "results": [release_summary(r, request) for r in page.object_list],
+            "results": [
+                release_summary(r, request, current.get(r.pk, 1)) for r in page.object_list
+            ],
         }
         if isinstance(releases, SearchResults):
             add_search_fields(data, releases, page.object_list)
@@ -117,8 +152,10 @@ class ReleaseDetailAPI(View):
             if withdrawal.removed(slug):
                 return error_response("That release was removed from the archive.", 410)
             return error_response("No published release has that slug.", 404)
-        data = release_summary(release, request)
+        history = versions.history(release)
+        data = release_summary(release, request, history[-1].number)
         data.update(
+            versions=version_list(history, request),
             body_html=release.body_html,
             source=release.source,
             source_url=release.source_url,

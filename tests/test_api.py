@@ -1,3 +1,12 @@
+"""The read-only JSON API: shapes, errors, query counts and public versions."""
+
+import pytest
+
+from releases import withdrawal
+from releases.models import Release
+from tests.test_versions import correct_then_update, edit
+
+
 def test_list_shape(client, release):
     data = client.get("/api/releases/").json()
     assert data["count"] == 1
@@ -26,6 +35,7 @@ def test_list_shape(client, release):
                 "display_value": "8",
             }
         ],
+        "version": 1,
     }
 
 
@@ -83,3 +93,95 @@ def test_a_deleted_once_public_release_is_json_410(client, release):
     response = client.get("/api/releases/singapore-shenzhen-mous/")
     assert response.status_code == 410
     assert response.json() == {"error": "That release was removed from the archive.", "details": []}
+
+
+# --- Public versions ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def corrected(release):
+    return correct_then_update(release)
+
+
+def test_detail_lists_the_public_versions_oldest_first(client, corrected):
+    data = client.get("/api/releases/singapore-shenzhen-mous/").json()
+    assert data["version"] == 3
+    base = "http://testserver/releases/singapore-shenzhen-mous/v"
+    note = "An earlier version said eight MoUs."
+    assert data["versions"] == [
+        {
+            "number": 1,
+            "kind": "issued",
+            "published_on": "2022-12-02",
+            "published_at": "2022-12-01T16:00:00+00:00",  # the start of its day, in UTC
+            "note": "",
+            "url": f"{base}/1/",
+        },
+        {
+            "number": 2,
+            "kind": "correction",
+            "published_on": "2022-12-05",
+            "published_at": "2022-12-05T02:00:00+00:00",
+            "note": note,
+            "url": f"{base}/2/",
+        },
+        {
+            "number": 3,
+            "kind": "update",
+            "published_on": "2023-01-09",
+            "published_at": "2023-01-09T01:00:00+00:00",
+            "note": note,  # as it stood: the update left it as it was
+            "url": f"{base}/3/",
+        },
+    ]
+    assert client.get(data["versions"][0]["url"]).status_code == 200
+
+
+def test_a_release_never_changed_has_one_version(client, release):
+    data = client.get("/api/releases/singapore-shenzhen-mous/").json()
+    assert data["version"] == 1
+    assert [(v["number"], v["kind"], v["published_on"]) for v in data["versions"]] == [
+        (1, "issued", "2022-12-02")
+    ]
+    assert client.get("/api/releases/").json()["results"][0]["version"] == 1
+
+
+def test_list_gives_each_release_its_current_version(client, corrected, make_release):
+    make_release(slug="never-changed")
+    results = client.get("/api/releases/?sort=title").json()["results"]
+    assert {result["slug"]: result["version"] for result in results} == {
+        "singapore-shenzhen-mous": 3,
+        "never-changed": 1,
+    }
+    searched = client.get("/api/releases/?q=nine").json()["results"]
+    assert [(result["slug"], result["version"]) for result in searched] == [
+        ("singapore-shenzhen-mous", 3)
+    ]
+
+
+def test_versions_of_a_release_taken_back_to_draft_are_not_shown(client, corrected):
+    edit(corrected, status=Release.Status.DRAFT)
+    assert client.get("/api/releases/singapore-shenzhen-mous/").status_code == 404
+    assert client.get("/api/releases/").json()["results"] == []
+
+
+def test_a_scheduled_release_has_no_versions_to_show(client, make_release, tomorrow):
+    make_release(slug="embargoed", published_on=tomorrow)
+    assert client.get("/api/releases/embargoed/").status_code == 404
+    assert client.get("/api/releases/").json()["count"] == 0
+
+
+def test_a_withdrawn_release_still_lists_its_versions(client, corrected):
+    withdrawal.withdraw({corrected.pk: corrected.version}, "issued in error")
+    data = client.get("/api/releases/singapore-shenzhen-mous/").json()
+    assert (data["version"], len(data["versions"])) == (3, 3)
+
+
+def test_versions_add_no_query_per_release(
+    client, make_release, imda, django_assert_max_num_queries
+):
+    for n in range(20):
+        correct_then_update(make_release(agencies=[imda], figures=[f"{n + 1} items"]))
+    with django_assert_max_num_queries(6):
+        results = client.get("/api/releases/").json()["results"]
+    assert {result["version"] for result in results} == {3}

@@ -45,9 +45,8 @@ def edit(release, *, kind="", at=None, tags=None, **fields):
     return Release.objects.get(pk=release.pk)
 
 
-@pytest.fixture
-def corrected(release):
-    """The release corrected on 5 Dec 2022 (version 2), then updated on 9 Jan 2023 (3)."""
+def correct_then_update(release):
+    """Correct the release on 5 Dec 2022 (version 2), then update it on 9 Jan 2023 (3)."""
     edit(
         release,
         kind="correction",
@@ -62,6 +61,11 @@ def corrected(release):
         title="Singapore and Shenzhen sign nine MoUs",
         tags={"figures": ["9 MoUs signed"]},
     )
+
+
+@pytest.fixture
+def corrected(release):
+    return correct_then_update(release)
 
 
 def version_url(release, number):
