@@ -3,22 +3,26 @@
 `release_record` writes every field of the import format (docs/import-format.md), with
 a fixed key order and sorted tags, so an export imported into an empty archive and
 exported again is byte-identical and holds everything the first did. The web exports
-and `manage.py export_releases` share it.
+and `manage.py export_releases` share it. JSON Lines can add each release's public
+versions (`version_records`); an import reads past them.
 """
 
 import csv
+import datetime
 import json
 from decimal import Decimal
 
+from django.db.models import Prefetch, Q
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.views import View
 
+from . import versions
 from .forms import error_messages
 from .importing.read import CSV_DERIVED, list_cell
 from .importing.records import RELEASE_FIELDS, TAG_FIELDS
 from .listing import FilteredReleasesMixin
-from .models import Release, format_number, parse_figure
+from .models import AgencyAlias, Release, ReleaseVersion, format_number, parse_figure
 from .search import SearchResults
 
 # Rows are read and their tags prefetched this many at a time, so memory stays
@@ -52,28 +56,79 @@ def release_record(release) -> dict:
     return record
 
 
-def for_export(releases):
-    """Every column the record needs, tags prefetched a chunk at a time.
+def for_export(releases, *, with_versions: bool = False):
+    """Every column the record needs, tags (and versions) prefetched a chunk at a time.
 
     `releases` is a queryset or, with `q`, search results, exported in their order.
     """
     if isinstance(releases, SearchResults):
-        return searched_for_export(releases)
-    return (
-        releases.prefetch_related(None)
-        .defer(None)
-        .defer("body_html")
-        .with_tag_lists()
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
+        return searched_for_export(releases, with_versions)
+    return export_columns(releases, with_versions).iterator(chunk_size=CHUNK_SIZE)
 
 
-def searched_for_export(results):
+def export_columns(rows, with_versions: bool):
+    rows = rows.prefetch_related(None).defer(None)
+    if with_versions:
+        # A release never changed in public has no kept version: its version 1 is read
+        # from the release itself, rendered text included.
+        kept = ReleaseVersion.objects.defer("body_html")
+        rows = rows.prefetch_related(Prefetch("versions", queryset=kept))
+    else:
+        rows = rows.defer("body_html")
+    return rows.with_tag_lists()
+
+
+def searched_for_export(results, with_versions: bool):
     # Search pages carry only what a result card shows; each chunk of ids is loaded whole.
     for ids in results.id_batches(CHUNK_SIZE):
-        rows = Release.objects.filter(pk__in=ids).defer("body_html").with_tag_lists()
-        by_id = rows.in_bulk(ids)
+        by_id = export_columns(Release.objects.filter(pk__in=ids), with_versions).in_bulk(ids)
         yield from (by_id[pk] for pk in ids if pk in by_id)
+
+
+# --- Public versions --------------------------------------------------------------------
+
+
+def dated_aliases() -> dict[str, list[AgencyAlias]]:
+    """{agency slug: its former names with dates}: the names a version may be issued under."""
+    dated = AgencyAlias.objects.filter(Q(valid_from__isnull=False) | Q(valid_until__isnull=False))
+    aliases = {}
+    for alias in dated.select_related("agency"):
+        aliases.setdefault(alias.agency.slug, []).append(alias)
+    return aliases
+
+
+def issued_name(agency, day: datetime.date, aliases: dict) -> str:
+    """The agency's name on `day`: a dated former name covering it, else the name kept."""
+    former = next((alias for alias in aliases.get(agency.slug, ()) if alias.covers(day)), None)
+    return former.name if former else agency.name
+
+
+def version_records(release, aliases: dict) -> list[dict]:
+    """The release's public versions, oldest first, each with its fields as they stood."""
+    return [version_record(version, aliases) for version in versions.history(release)]
+
+
+def version_record(version, aliases: dict) -> dict:
+    issued = version.published_on
+    return {
+        "number": version.number,
+        "kind": version.kind,
+        "published_at": version.published_at.astimezone(datetime.UTC).isoformat(),
+        "note": version.note,
+        "release": {
+            "title": version.title,
+            "kind": version.release_kind,
+            "published_on": issued.isoformat(),
+            "summary": version.summary,
+            "body": version.body,
+            "source": version.source,
+            "source_url": version.source_url,
+            "language": version.language,
+            "agencies": sorted(issued_name(tag, issued, aliases) for tag in version.agency_list),
+            "programmes": sorted(tag.name for tag in version.programme_list),
+            "figures": sorted(tag.name for tag in version.figure_list),
+        },
+    }
 
 
 # Characters that str.splitlines() treats as line ends but JSON leaves unescaped:
@@ -85,9 +140,13 @@ def jsonl_line(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False).translate(LINE_BREAKS) + "\n"
 
 
-def jsonl_lines(queryset):
-    for release in for_export(queryset):
-        yield jsonl_line(release_record(release))
+def jsonl_lines(queryset, *, with_versions: bool = False):
+    aliases = dated_aliases() if with_versions else {}
+    for release in for_export(queryset, with_versions=with_versions):
+        record = release_record(release)
+        if with_versions:
+            record["versions"] = version_records(release, aliases)
+        yield jsonl_line(record)
 
 
 # --- CSV ---------------------------------------------------------------------------
@@ -157,15 +216,28 @@ class ReleaseExportView(FilteredReleasesMixin, View):
     }
 
     def get(self, request):
-        form = self.get_filter_form()
-        if not form.is_valid():
-            message = "Invalid filter: " + " ".join(error_messages(form))
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        problem = self.problem()
+        if problem:
+            return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
         releases = self.filtered_queryset()
         if self.format == "csv":
             lines = csv_lines(releases, permalinks(request))
         else:
-            lines = jsonl_lines(releases)
+            lines = jsonl_lines(releases, with_versions=self.versions_asked() == "1")
         response = StreamingHttpResponse(lines, content_type=self.content_types[self.format])
         response["Content-Disposition"] = f'attachment; filename="releases.{self.format}"'
         return response
+
+    def versions_asked(self) -> str:
+        return self.request.GET.get("versions", "")
+
+    def problem(self) -> str:
+        """What is wrong with the request, said plainly; "" when nothing is."""
+        form = self.get_filter_form()
+        if not form.is_valid():
+            return "Invalid filter: " + " ".join(error_messages(form))
+        if self.versions_asked() not in ("", "0", "1"):
+            return "versions= takes 1 or 0: 1 adds each release's public versions."
+        if self.versions_asked() == "1" and self.format == "csv":
+            return "CSV does not carry versions; /releases/export.jsonl?versions=1 does."
+        return ""

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from releases import exporting
-from releases.models import Figure, Release
+from releases.models import AgencyAlias, Figure, Release
+from tests.test_versions import correct_then_update, edit
 
 
 def streamed(response) -> str:
@@ -253,3 +254,151 @@ def test_exports_of_a_search_hold_every_match_with_all_its_columns(
         r["title"] for r in jsonl_records(client, "?q=heron&sort=newest")
     ]
     assert len(rows) == 5
+
+
+# --- Public versions (`--versions`, `?versions=1`) ---------------------------------------
+
+IMDA = "Infocomm Media Development Authority"
+SMART_CITY = "Singapore-China (Shenzhen) Smart City Initiative"
+NOTE = "An earlier version said eight MoUs."
+
+
+@pytest.fixture
+def corrected(release):
+    return correct_then_update(release)
+
+
+def as_it_stood(**changed) -> dict:
+    """The seed release's fields as a version record holds them, with `changed` applied."""
+    return {
+        "title": "Singapore and Shenzhen sign eight MoUs",
+        "kind": "press-release",
+        "published_on": "2022-12-02",
+        "summary": "Eight memoranda signed at the third committee meeting.",
+        "body": "## Highlights\n\nEight **MoUs** were signed.",
+        "source": "",
+        "source_url": "",
+        "language": "en",
+        "agencies": [IMDA],
+        "programmes": [SMART_CITY],
+        "figures": ["8 MoUs signed"],
+        **changed,
+    }
+
+
+def exported_records(**options) -> list[dict]:
+    out = io.StringIO()
+    call_command("export_releases", stdout=out, **options)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_the_command_adds_every_public_version_oldest_first(corrected):
+    [record] = exported_records(versions=True)
+    nine = "## Highlights\n\nNine **MoUs** were signed."
+    assert record["versions"] == [
+        {
+            "number": 1,
+            "kind": "issued",
+            "published_at": "2022-12-01T16:00:00+00:00",
+            "note": "",
+            "release": as_it_stood(),
+        },
+        {
+            "number": 2,
+            "kind": "correction",
+            "published_at": "2022-12-05T02:00:00+00:00",
+            "note": NOTE,
+            "release": as_it_stood(body=nine),
+        },
+        {
+            "number": 3,
+            "kind": "update",
+            "published_at": "2023-01-09T01:00:00+00:00",
+            "note": NOTE,
+            "release": as_it_stood(
+                title="Singapore and Shenzhen sign nine MoUs", body=nine, figures=["9 MoUs signed"]
+            ),
+        },
+    ]
+    assert list(record) == [*exporting.RECORD_FIELDS, "versions"]
+
+
+def test_without_the_option_the_export_holds_no_versions(corrected):
+    [plain] = exported_records()
+    [with_versions] = exported_records(versions=True)
+    assert "versions" not in plain
+    assert {key: value for key, value in with_versions.items() if key != "versions"} == plain
+
+
+def test_a_release_never_changed_has_its_one_version(release):
+    [record] = exported_records(versions=True)
+    assert record["versions"] == [
+        {
+            "number": 1,
+            "kind": "issued",
+            "published_at": "2022-12-01T16:00:00+00:00",
+            "note": "",
+            "release": as_it_stood(),
+        }
+    ]
+
+
+def test_drafts_and_scheduled_releases_carry_no_versions(corrected, make_release, tomorrow):
+    edit(corrected, status=Release.Status.DRAFT)  # its kept versions stay out of sight
+    make_release(slug="embargoed", published_on=tomorrow)
+    make_release(slug="draft", status=Release.Status.DRAFT)
+    make_release(slug="public")
+    assert [record["slug"] for record in exported_records(versions=True)] == ["public"]
+    assert [len(record["versions"]) for record in exported_records(versions=True)] == [1]
+
+
+def test_a_version_names_its_agencies_as_they_were_named_on_its_date(release, imda):
+    AgencyAlias.objects.create(
+        agency=imda,
+        name="Infocomm Development Authority",
+        valid_from=datetime.date(2000, 1, 1),
+        valid_until=datetime.date(2022, 12, 31),
+    )
+    AgencyAlias.objects.create(agency=imda, name="IMDA Singapore")  # undated: search only
+    [record] = exported_records(versions=True)
+    assert record["versions"][0]["release"]["agencies"] == ["Infocomm Development Authority"]
+    assert record["agencies"] == [IMDA]  # the release itself: the agency's name now
+
+
+def test_the_web_export_adds_versions_when_asked(client, corrected):
+    [plain] = jsonl_records(client)
+    [with_versions] = jsonl_records(client, "?versions=1")
+    assert "versions" not in plain
+    assert with_versions == exported_records(versions=True)[0]
+    assert jsonl_records(client, "?versions=0") == [plain]
+    [searched] = jsonl_records(client, "?q=nine&versions=1")
+    assert searched == with_versions
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/releases/export.csv?versions=1", "CSV does not carry versions"),
+        ("/releases/export.jsonl?versions=yes", "versions= takes 1 or 0"),
+    ],
+)
+def test_exports_refuse_versions_they_cannot_give_with_400(client, corrected, path, message):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_versions_cost_queries_per_chunk_not_per_row(
+    client, make_release, imda, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(exporting, "CHUNK_SIZE", 4)
+    for n in range(10):
+        release = make_release(agencies=[imda], figures=["8 MoUs signed"])
+        if n % 2:
+            correct_then_update(release)
+    chunks = math.ceil(10 / 4)
+    # The data version, the rows, the tags and the versions of each chunk, dated aliases.
+    with django_assert_num_queries(1 + 1 + 2 * chunks + 1):
+        response = client.get("/releases/export.jsonl?versions=1")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert sorted(len(json.loads(line)["versions"]) for line in lines) == [1] * 5 + [3] * 5

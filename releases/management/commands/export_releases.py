@@ -1,7 +1,5 @@
 """Write published releases as JSON Lines in the import format, as /releases/export.jsonl does."""
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
@@ -26,8 +24,14 @@ class Command(BaseCommand):
             metavar="QUERY",
             help='The listing filters as a query string, e.g. "agency=imda&year=2022".',
         )
+        parser.add_argument(
+            "--versions",
+            action="store_true",
+            help="Add to each release its public versions, oldest first, as they stood "
+            "(an import reads past them).",
+        )
 
-    def handle(self, *args, output, filter, **options):
+    def handle(self, *args, output, filter, versions, **options):
         form = ReleaseFilterForm(QueryDict(filter))
         if not form.is_valid():
             raise CommandError("Invalid --filter: " + " ".join(error_messages(form)))
@@ -36,16 +40,17 @@ class Command(BaseCommand):
         releases = (
             Release.objects.published().filter_by(**form.filters()).order_by("published_on", "slug")
         )
+        lines = jsonl_lines(releases, with_versions=versions)
         if output == "-":
-            self.write(releases, sys.stdout)
+            self.write(lines, self.stdout)
             return
         with open(output, "w", encoding="utf-8", newline="") as stream:
-            count = self.write(releases, stream)
+            count = self.write(lines, stream)
         self.stderr.write(f"Wrote {count} releases to {output}")
 
-    def write(self, releases, stream) -> int:
+    def write(self, lines, stream) -> int:
         count = 0
-        for line in jsonl_lines(releases):
+        for line in lines:
             stream.write(line)
             count += 1
         return count
