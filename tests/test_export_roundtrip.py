@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from releases.importing.read import list_items
 from releases.models import Agency, AgencyAlias, Figure, Programme, Release
+from tests.test_versions import edit
 
 QUOTED_PROGRAMME = 'The "Smart Nation" Initiative; phase 2, part 1'
 SAMPLE_SOURCE = "Sample content generated for the demo archive: not an official release"
@@ -142,3 +143,27 @@ def test_csv_cells_hold_whole_tag_names_and_figures_as_named(archive, client):
     # A spreadsheet shows these as text, not as formulas; the importer takes the mark off.
     assert sourced["title"] == "'-5% and =SUM(A1): 'quoted' title"
     assert rows["apostrophe"]["title"] == "''Tis a title with an apostrophe"
+
+
+def test_an_export_with_versions_imports_as_the_same_releases_with_one_warning(archive, tmp_path):
+    release = Release.objects.get(slug="sourced")
+    edit(release, kind="correction", title="A corrected title", correction_note="Fixed.")
+    plain, with_versions = tmp_path / "plain.jsonl", tmp_path / "versions.jsonl"
+    call_command("export_releases", output=str(plain), stderr=io.StringIO())
+    call_command("export_releases", output=str(with_versions), versions=True, stderr=io.StringIO())
+    before = stored_archive()
+
+    empty_the_archive()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_releases", str(with_versions), stdout=out, stderr=err)
+    again = tmp_path / "again.jsonl"
+    call_command("export_releases", output=str(again), stderr=io.StringIO())
+
+    assert "3 created" in out.getvalue()
+    warnings = err.getvalue().splitlines()
+    assert warnings == [
+        f"warning: {with_versions}:1: versions: not imported (here or in any later record): "
+        "only each release's current text is"
+    ]
+    assert again.read_bytes() == plain.read_bytes()
+    assert stored_archive() == before

@@ -27,7 +27,7 @@ from ..markup import render_markdown
 from ..search.batches import indexed_at_end
 from .check import check_record
 from .progress import Progress
-from .read import READERS, file_format, parse_json_line
+from .read import READERS, file_format, parse_json_line, read_past
 from .records import Problem, Record, Summary
 from .tags import KnownTags
 from .write import write
@@ -86,6 +86,7 @@ class Importer:
         self.progress.start("Importing")
         problems, summary = [], Summary()
         seen = {}  # slug -> "file:line" where it first appeared
+        warned = set()  # files already warned that the import reads past their versions
         with self.worker_pool() as pool, transaction.atomic():
             for path, batch in self.prepared(pool):
                 records = []
@@ -98,6 +99,7 @@ class Importer:
                             problems.append(Problem(path, line, "slug", message))
                     if record is not None:
                         records.append(record)
+                summary.warnings += read_past(records, warned)
                 problems.extend(self.tags.resolve(records, summary, create=not problems))
                 if not problems:
                     with indexed_at_end():

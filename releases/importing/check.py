@@ -13,6 +13,7 @@ from django.core.validators import URLValidator
 
 from ..models import Agency, Release, format_number, parse_figure
 from ..text_cleaning import tidy, tidy_line, tidy_name
+from .read import NOT_IMPORTED
 from .records import RELEASE_FIELDS, REQUIRED, TAG_FIELDS, Problem, Record
 from .tags import slug_of
 
@@ -37,7 +38,7 @@ def check_record(data: dict, path: str, line: int) -> tuple[Record | None, list[
     problems: list[tuple[str, str]] = [
         (str(key)[:40], "is not a field of the import format")
         for key in data
-        if key not in RELEASE_FIELDS and key not in TAG_FIELDS
+        if key not in RELEASE_FIELDS and key not in TAG_FIELDS and key not in NOT_IMPORTED
     ]
     values = check_texts(data, problems)
     published_on = check_date(data.get("published_on"), problems)
@@ -47,7 +48,8 @@ def check_record(data: dict, path: str, line: int) -> tuple[Record | None, list[
     tags, figures = check_tags(data, problems)
     if problems:
         return None, [Problem(path, line, name, message) for name, message in problems]
-    return Record(path, line, values, tags, figures), []
+    read_past = tuple(key for key in NOT_IMPORTED if key in data)
+    return Record(path, line, values, tags, figures, read_past=read_past), []
 
 
 def shown(value) -> str:

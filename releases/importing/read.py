@@ -12,6 +12,10 @@ CSV_LISTS = ("agencies", "programmes", "figures")
 CSV_OPTIONAL_WHEN_EMPTY = ("kind", "status", "language")
 # Columns the CSV export adds for readers (each release's address), read past on import.
 CSV_DERIVED = ("url",)
+# What an export may add to a JSON Lines record beyond the import format: the release's
+# public versions (`export_releases --versions`). An import reads past them, once a file
+# saying so: a release is imported as its current text.
+NOT_IMPORTED = ("versions",)
 
 
 def file_format(path: Path, given: str | None) -> str:
@@ -119,6 +123,23 @@ def quoted_item(item: str) -> str:
     if ";" in item or item.startswith('"'):
         return '"' + item.replace('"', '""') + '"'
     return item
+
+
+def read_past(records, warned: set[str]) -> list[Problem]:
+    """A warning at the first record of each file that holds what an import reads past.
+
+    `warned` holds the files already warned about, so each gets one warning however many
+    of its records hold versions.
+    """
+    warnings = []
+    for record in records:
+        if record.read_past and record.path not in warned:
+            warned.add(record.path)
+            message = (
+                "not imported (here or in any later record): only each release's current text is"
+            )
+            warnings.append(Problem(record.path, record.line, ", ".join(record.read_past), message))
+    return warnings
 
 
 READERS = {"jsonl": read_jsonl, "csv": read_csv}

@@ -29,6 +29,7 @@ class Record:
     tags: dict  # kind -> list of tag names, for the kinds the record gives
     figures: dict  # figure name -> (value, label)
     body_html: str = ""
+    read_past: tuple = ()  # keys the record holds that an import does not read (read.py)
 
     @property
     def slug(self):
