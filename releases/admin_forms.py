@@ -205,8 +205,19 @@ class ReleaseAdminForm(forms.ModelForm):
                 cleaned[field] = tidy(value) if lines else tidy_line(value)
         if self.instance.pk:
             self.check_version(cleaned.get("version"))
+            self.check_not_withdrawn(cleaned)
         self.check_change_kind(cleaned)
         return cleaned
+
+    def check_not_withdrawn(self, cleaned):
+        """A withdrawn release's page shows it as it was withdrawn: its words stay so."""
+        if self.instance.is_withdrawn and versions.edited(self.instance, cleaned):
+            self.add_error(
+                None,
+                "Not saved: this release is withdrawn, and readers see it as it was "
+                "withdrawn. Reinstate it first (Reinstate…, above) to change what it says. "
+                "Your edits are still in the form.",
+            )
 
     def check_change_kind(self, cleaned):
         """A change readers will see needs its kind; any other change has none."""

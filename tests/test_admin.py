@@ -536,6 +536,22 @@ def test_change_page_links_to_withdraw_then_reinstate(admin_client, release):
     assert Release.objects.get().version == 3
 
 
+def test_withdrawn_release_text_cannot_be_edited_until_reinstated(admin_client, client, release):
+    withdraw_action(admin_client, [release], reason="issued in error")
+    release.refresh_from_db()
+    response = admin_client.post(
+        change_url(release), form_data(release, title="Rewritten after withdrawal")
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Not saved: this release is withdrawn" in text
+    assert "Rewritten after withdrawal" in text  # still in the form
+    stored = Release.objects.get()
+    assert (stored.title, stored.version) == (release.title, release.version)
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert "Rewritten after withdrawal" not in page
+
+
 def test_reinstate_action_makes_withdrawn_releases_public(admin_client, client, release):
     withdraw_action(admin_client, [release], reason="issued in error")
     release.refresh_from_db()
@@ -566,11 +582,11 @@ def test_status_field_offers_no_withdrawn_choice(admin_client, release):
 def test_a_withdrawn_release_can_only_be_reinstated_not_republished(admin_client, release):
     withdraw_action(admin_client, [release], reason="issued in error")
     withdrawn = Release.objects.get()
-    admin_client.post(change_url(release), form_data(withdrawn, status="published", title="New"))
+    admin_client.post(change_url(release), form_data(withdrawn, status="published"))
     admin_client.post(CHANGELIST, {"action": "publish", "_selected_action": [release.pk]})
     admin_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [release.pk]})
     stored = Release.objects.get()
-    assert (stored.status, stored.title) == ("withdrawn", "New")  # edits are kept, status not
+    assert stored.status == "withdrawn"
     assert "Withdrawn on" in admin_client.get(CHANGELIST).content.decode()
 
 
