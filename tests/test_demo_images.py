@@ -43,7 +43,7 @@ def test_seed_and_demo_releases_get_pictures_after_loaddata(db, client, small_dr
     call_command("draw_demo_images", stdout=again)
     assert "0 drawn" in again.getvalue() and "0 updated" in again.getvalue()
 
-    call_command("loaddata", *FIXTURES, verbosity=0)  # a second `make run` resets bookkeeping
+    call_command("loaddata", *FIXTURES, verbosity=0)  # loaded over again: bookkeeping reset
     assert Release.objects.get(slug=SEED_SLUG).hero is None
     call_command("draw_demo_images", stdout=io.StringIO())
     assert Release.objects.get(slug=SEED_SLUG).hero is not None

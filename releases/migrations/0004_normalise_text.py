@@ -97,7 +97,7 @@ def real_revised_at(release, revisions):
 
     `revisions` run newest first. Walking back from the release as it is, each
     revision's old values give the status and date before it, so each can be judged
-    by the rule that stamps "Updated on" (releases.revisions.is_correction): public
+    by the rule that stamped "Updated on" when this migration was written: public
     before and after, and more than its status changed, by a form or an import (list
     actions and tag merges never stamp). A stamp is phantom when the revision that set
     it (saved at that very time) changed only what cleaning removes.
