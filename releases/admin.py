@@ -33,6 +33,7 @@ from .models import (
     ProgrammeRedirect,
     Release,
     ReleaseRevision,
+    ReleaseVersion,
     changes_between,
 )
 from .withdrawal_admin import WithdrawalAdmin
@@ -271,15 +272,20 @@ class ReleaseAdmin(WithdrawalAdmin, admin.ModelAdmin):
         release = self.get_object(request, unquote(object_id))
         revisions = []
         if release is not None:
+            made = versions_made_by_saves(release)
             for revision in release.revisions.select_related("user"):
                 rows = [
                     (Release._meta.get_field(field).verbose_name, shorten(old), shorten(new))
                     for field, (old, new) in revision.changes.items()
                 ]
-                revisions.append((revision, rows))
-        return super().history_view(
-            request, object_id, extra_context={"revisions": revisions, **(extra_context or {})}
-        )
+                revisions.append((revision, rows, made.get(revision.saved_at)))
+        context = {
+            "revisions": revisions,
+            "versions_readable": release is not None
+            and (release.is_public or release.is_withdrawn),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra_context=context)
 
     # --- Tag suggestions for the tag fields ------------------------------------------
 
@@ -308,6 +314,19 @@ class ReleaseAdmin(WithdrawalAdmin, admin.ModelAdmin):
         return JsonResponse(
             {"results": [{"name": tag.name, "label": tag.display_name} for tag in tags]}
         )
+
+
+def versions_made_by_saves(release) -> dict:
+    """{when saved: the public version that save made}, for the release's history.
+
+    `revisions.record` gives a change's revision and the version it makes the same time.
+    Version 1 as issued is made by no save: it is dated from the release's own day.
+    """
+    kept = release.versions.exclude(kind=ReleaseVersion.Kind.ISSUED).defer("body", "body_html")
+    made = list(kept)
+    for version in made:
+        version.release = release
+    return {version.published_at: version for version in made}
 
 
 # --- Tags -----------------------------------------------------------------------------

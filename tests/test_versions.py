@@ -424,3 +424,30 @@ def test_fixtures_releases_show_their_one_version(client, db):
     )
     assert client.get(version_url(seed, 1)).status_code == 200
     assert client.get(seed.get_absolute_url()).status_code == 200
+
+
+# --- The admin's history ------------------------------------------------------------------
+
+
+def history_rows(admin_client, release) -> list[list[str]]:
+    url = reverse("admin:releases_release_history", args=[release.pk])
+    html = admin_client.get(url).content.decode()
+    table = re.search(r'<div id="release-revisions".*?</table>', html, re.S).group()
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S) for row in rows]
+
+
+def test_admin_history_shows_which_changes_made_a_public_version(admin_client, corrected):
+    moved = edit(corrected, slug="nine-mous")  # a new address: a revision, no version
+    public = [row[1] for row in history_rows(admin_client, moved)]
+    assert public == [
+        "",
+        f'<a href="{version_url(moved, 3)}">v3 · update</a>',
+        f'<a href="{version_url(moved, 2)}">v2 · correction</a>',
+    ]
+
+
+def test_admin_history_of_a_draft_names_its_versions_without_links(admin_client, corrected):
+    draft = edit(corrected, status=Release.Status.DRAFT)
+    public = [row[1] for row in history_rows(admin_client, draft)]
+    assert public == ["", "v3 · update", "v2 · correction"]
