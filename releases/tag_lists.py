@@ -9,11 +9,13 @@ release ids change between pages.
 """
 
 import functools
+import itertools
 import json
 from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Model
+from django.db.models.query import ModelIterable
 
 
 @dataclass(frozen=True)
@@ -111,3 +113,25 @@ def attach(releases: list, fields: tuple[str, ...], links: dict, alias: str) -> 
     for release in releases:
         for field in fields:
             setattr(release, attribute(field), tags[(field, release.pk)])
+
+
+class TagListIterable(ModelIterable):
+    """Releases with the tag lists of `fields` attached, before any prefetch reaches
+    through them (`QuerySet.iterator()` prefetches a chunk at a time as it is yielded).
+    """
+
+    fields = ()
+
+    def __iter__(self):
+        rows = super().__iter__()
+        # iterator() reads in chunks; a plain evaluation has read every row already.
+        size = self.chunk_size if self.chunked_fetch else None
+        while chunk := list(itertools.islice(rows, size)):
+            attach(chunk, self.fields, self.queryset.model.tag_links(), self.queryset.db)
+            yield from chunk
+
+
+@functools.cache
+def iterable(fields: tuple[str, ...]) -> type[TagListIterable]:
+    """The iterable class that attaches these tag lists (one class per set of kinds)."""
+    return type("TagListIterable", (TagListIterable,), {"fields": fields})

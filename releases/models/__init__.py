@@ -1,14 +1,10 @@
-"""The archive's models: releases (release.py), their public versions (versions.py), their
-three tag kinds (tags.py), and the rows the database's triggers keep (tracking.py)."""
+"""The archive's models: releases (release.py), their revisions (revision.py), public
+versions (versions.py) and old addresses (addresses.py), their three tag kinds (tags.py),
+and the rows the database's triggers keep (tracking.py)."""
 
-from .release import (
-    Release,
-    ReleaseQuerySet,
-    ReleaseRevision,
-    ReleaseSlug,
-    RemovedSlug,
-    changes_between,
-)
+from .addresses import ReleaseSlug, RemovedSlug
+from .release import Release, ReleaseQuerySet, changes_between
+from .revision import ReleaseRevision
 from .tags import (
     Agency,
     AgencyAlias,

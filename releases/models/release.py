@@ -1,10 +1,7 @@
-"""Releases: the model, its query vocabulary, its revisions and its old addresses."""
+"""Releases: the model and its query vocabulary."""
 
-import functools
-import itertools
 from functools import cached_property
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
@@ -17,6 +14,8 @@ from taggit.managers import TaggableManager
 from .. import cards, images, related, tag_lists
 from ..markup import render_markdown
 from ..slug_urls import slug_url
+from .addresses import ReleaseSlug
+from .revision import ReleaseRevision
 from .tags import TaggedAgency, TaggedFigure, TaggedProgramme
 from .tracking import Tally
 
@@ -76,13 +75,13 @@ class ReleaseQuerySet(models.QuerySet):
                 *getattr(clone._iterable_class, "fields", ()),
                 *(fields or Release.tag_links()),
             )
-            clone._iterable_class = tag_list_iterable(tuple(dict.fromkeys(asked)))
+            clone._iterable_class = tag_lists.iterable(tuple(dict.fromkeys(asked)))
         return clone
 
     def prefetch_related(self, *lookups):
         """`prefetch_related(None)` clears the tag lists too: it means "load nothing else"."""
         clone = super().prefetch_related(*lookups)
-        if lookups == (None,) and issubclass(clone._iterable_class, TagListIterable):
+        if lookups == (None,) and issubclass(clone._iterable_class, tag_lists.TagListIterable):
             clone._iterable_class = ModelIterable
         return clone
 
@@ -221,28 +220,6 @@ class ReleaseQuerySet(models.QuerySet):
     def surroundings_from(self, rows) -> related.Surroundings:
         """The releases of `ranked_surroundings()`'s rows, fetched from this queryset."""
         return related.surroundings(self, rows)
-
-
-class TagListIterable(ModelIterable):
-    """Releases with the tag lists of `fields` attached, before any prefetch reaches
-    through them (`QuerySet.iterator()` prefetches a chunk at a time as it is yielded).
-    """
-
-    fields = ()
-
-    def __iter__(self):
-        rows = super().__iter__()
-        # iterator() reads in chunks; a plain evaluation has read every row already.
-        size = self.chunk_size if self.chunked_fetch else None
-        while chunk := list(itertools.islice(rows, size)):
-            tag_lists.attach(chunk, self.fields, Release.tag_links(), self.queryset.db)
-            yield from chunk
-
-
-@functools.cache
-def tag_list_iterable(fields: tuple[str, ...]) -> type[TagListIterable]:
-    """The iterable class that attaches these tag lists (one class per set of kinds)."""
-    return type("TagListIterable", (TagListIterable,), {"fields": fields})
 
 
 class Release(models.Model):
@@ -509,69 +486,3 @@ def changes_between(before: dict, after: dict) -> dict[str, list[str]]:
         for name in Release.TRACKED_FIELDS
         if before.get(name, "") != after.get(name, "")
     }
-
-
-class ReleaseRevision(models.Model):
-    """One saved change to a release: who, when, how, and each field's old and new text."""
-
-    class Via(models.TextChoices):
-        ADMIN = "admin", "Admin form"
-        ACTION = "action", "Admin action"
-        IMPORT = "import", "Import"
-
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    saved_at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    via = models.CharField(max_length=10, choices=Via.choices)
-    note = models.CharField(max_length=200, blank=True)
-    changes = models.JSONField(default=dict, help_text="{field: [old, new]}")
-
-    class Meta:
-        ordering = ["-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["release", "version"], name="unique_release_version")
-        ]
-
-    def __str__(self):
-        return f"{self.release} v{self.version}"
-
-    @property
-    def author(self) -> str:
-        return self.user.get_username() if self.user else self.get_via_display().lower()
-
-
-class ReleaseSlug(models.Model):
-    """An address a release used to have; the detail page redirects it to the current one."""
-
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="old_slugs")
-    slug = models.SlugField(max_length=200, unique=True)
-    replaced_at = models.DateTimeField(
-        auto_now=True, help_text="When the release moved away from this address."
-    )
-
-    class Meta:
-        verbose_name = "old slug"
-        ordering = ["-replaced_at"]
-
-    def __str__(self):
-        return f"{self.slug} → {self.release.slug}"
-
-
-class RemovedSlug(models.Model):
-    """An address of a once-public release that a superuser deleted: it answers 410 Gone.
-
-    Only releases readers could have seen leave one, so no draft's address is revealed.
-    """
-
-    slug = models.SlugField(max_length=200, unique=True)
-    removed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = "removed address"
-        ordering = ["-removed_at"]
-
-    def __str__(self):
-        return self.slug
