@@ -10,6 +10,8 @@ from django.utils import timezone
 from releases import citations
 from releases.models import Agency, AgencyAlias, Release, ReleaseVersion
 
+from .editing import edit
+
 URL = "https://archive.example/releases/singapore-shenzhen-mous/"
 ACCESSED = datetime.date(2025, 3, 4)
 
@@ -223,22 +225,8 @@ def test_the_page_and_its_files_cite_the_name_as_issued(client, renamed):
 @pytest.fixture
 def second_version(release):
     """Version 2 of the release: corrected on 5 Dec 2022."""
-    from releases import revisions
-    from releases.models import ReleaseRevision, changes_between
-
-    before = release.snapshot()
-    release.title = "Singapore and Shenzhen sign 8 MoUs"
-    release.save()
-    change = revisions.Change(
-        release_id=release.pk,
-        version=release.version,
-        changes=changes_between(before, release.snapshot()),
-        was_public=True,
-        is_public=True,
-        kind="correction",
-    )
     corrected_at = timezone.make_aware(datetime.datetime(2022, 12, 5, 10))
-    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=corrected_at)
+    edit(release, kind="correction", at=corrected_at, title="Singapore and Shenzhen sign 8 MoUs")
     return ReleaseVersion.objects.get(number=2)
 
 

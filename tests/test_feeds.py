@@ -8,6 +8,8 @@ import pytest
 from releases import feeds
 from releases.models import Agency, Release
 
+from .editing import edit
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -290,21 +292,7 @@ def test_a_feed_names_a_tag_only_once_a_release_carrying_it_is_due(
 
 def correct(release, at):
     """Version 2 of the release, a correction saved at `at`."""
-    from releases import revisions
-    from releases.models import ReleaseRevision, changes_between
-
-    before = release.snapshot()
-    release.title = "Singapore and Shenzhen sign 8 MoUs"
-    release.save()
-    change = revisions.Change(
-        release_id=release.pk,
-        version=release.version,
-        changes=changes_between(before, release.snapshot()),
-        was_public=True,
-        is_public=True,
-        kind="correction",
-    )
-    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=at)
+    edit(release, kind="correction", at=at, title="Singapore and Shenzhen sign 8 MoUs")
 
 
 def entry_updated(client):

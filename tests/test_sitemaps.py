@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from releases.models import Release
 
+from .editing import edit
+
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
@@ -48,21 +50,7 @@ def test_releases_section_has_published_releases_with_lastmod(client, release, m
 
 def correct(release, at):
     """Version 2 of the release, a correction saved at `at`."""
-    from releases import revisions
-    from releases.models import ReleaseRevision, changes_between
-
-    before = release.snapshot()
-    release.title = "Corrected"
-    release.save()
-    change = revisions.Change(
-        release_id=release.pk,
-        version=release.version,
-        changes=changes_between(before, release.snapshot()),
-        was_public=True,
-        is_public=True,
-        kind="correction",
-    )
-    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=at)
+    edit(release, kind="correction", at=at, title="Corrected")
 
 
 def test_lastmod_follows_public_versions_not_every_save(client, release, make_release):

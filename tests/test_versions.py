@@ -9,40 +9,18 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from releases import revisions, tag_merging, versions, withdrawal
+from releases import tag_merging, versions, withdrawal
 from releases.models import (
     Agency,
     AgencyAlias,
     Release,
-    ReleaseRevision,
     ReleaseVersion,
-    changes_between,
 )
+
+from .editing import edit
 
 CORRECTED_AT = timezone.make_aware(datetime.datetime(2022, 12, 5, 10, 0))
 UPDATED_AT = timezone.make_aware(datetime.datetime(2023, 1, 9, 9, 0))
-
-
-def edit(release, *, kind="", at=None, tags=None, **fields):
-    """Change a release as the admin form does: save it, then record the change."""
-    release = Release.objects.get(pk=release.pk)
-    before = release.snapshot()
-    was_public = release.is_public
-    for name, value in fields.items():
-        setattr(release, name, value)
-    release.save()
-    for field, names in (tags or {}).items():
-        getattr(release, field).set(names)
-    change = revisions.Change(
-        release_id=release.pk,
-        version=release.version,
-        changes=changes_between(before, release.snapshot()),
-        was_public=was_public,
-        is_public=release.is_public,
-        kind=kind,
-    )
-    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=at or timezone.now())
-    return Release.objects.get(pk=release.pk)
 
 
 def correct_then_update(release):

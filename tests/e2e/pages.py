@@ -45,25 +45,17 @@ def withdraw_shipped_release():
 
 def correct_shipped_release():
     """For the versions' page types: the seed release corrected once, as an editor would."""
-    from django.utils import timezone
+    from releases.models import Release
 
-    from releases import revisions
-    from releases.models import Release, ReleaseRevision, changes_between
+    from ..editing import edit
 
     release = Release.objects.get(slug=SEED_SLUG)
-    before = release.snapshot()
-    release.body = release.body.replace("eight (8)", "nine (9)", 1)
-    release.correction_note = "An earlier version gave the number of MoUs as eight."
-    release.save()
-    change = revisions.Change(
-        release_id=release.pk,
-        version=release.version,
-        changes=changes_between(before, release.snapshot()),
-        was_public=True,
-        is_public=True,
+    edit(
+        release,
         kind="correction",
+        body=release.body.replace("eight (8)", "nine (9)", 1),
+        correction_note="An earlier version gave the number of MoUs as eight.",
     )
-    revisions.record([change], via=ReleaseRevision.Via.ADMIN, saved_at=timezone.now())
 
 
 # Page types that need the archive changed before they exist.
