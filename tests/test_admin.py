@@ -20,37 +20,9 @@ from releases.models import (
     ReleaseVersion,
 )
 
+from .admin_pages import change_url, form_data
+
 NO_REDIRECTS = {"redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0"}
-
-
-def change_url(release):
-    return reverse("admin:releases_release_change", args=[release.pk])
-
-
-def form_data(release, **changes):
-    """What the change form posts for `release` as loaded, with some fields edited."""
-    data = {
-        "title": release.title,
-        "slug": release.slug,
-        "kind": release.kind,
-        "summary": release.summary,
-        "body": release.body,
-        "agencies": ", ".join(a.name for a in release.agencies.all()),
-        "programmes": ", ".join(p.name for p in release.programmes.all()),
-        "figures": ", ".join(f.name for f in release.figures.all()),
-        "status": release.status,
-        "published_on": release.published_on.isoformat(),
-        "language": release.language,
-        "correction_note": release.correction_note,
-        "source": release.source,
-        "source_url": release.source_url,
-        "hero_image_alt": release.hero_image_alt,
-        "version": release.version,
-        # The editor's answer to "This change is", used only when the form asks it.
-        "change_kind": "correction",
-    }
-    data.update(changes)
-    return data
 
 
 def test_changelist_shows_columns_and_filters(admin_client, release):

@@ -21,6 +21,8 @@ from releases.models import (
     TaggedAgency,
 )
 
+from .admin_pages import change_url, form_data
+
 FIXTURES = sorted(str(p) for p in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
 SEED_SLUG = "singapore-china-ink-mou-partner-on-digital-economy-initiatives"
 
@@ -30,28 +32,7 @@ NO_REDIRECTS = {"redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0"}
 def admin_post(admin_client, release, **changes):
     """Post the change form for `release` as stored, with some fields edited."""
     release.refresh_from_db()
-    data = {
-        "title": release.title,
-        "slug": release.slug,
-        "kind": release.kind,
-        "summary": release.summary,
-        "body": release.body,
-        "agencies": ", ".join(a.name for a in release.agencies.all()),
-        "programmes": ", ".join(p.name for p in release.programmes.all()),
-        "figures": ", ".join(f.name for f in release.figures.all()),
-        "status": release.status,
-        "published_on": release.published_on.isoformat(),
-        "language": release.language,
-        "correction_note": release.correction_note,
-        "source": release.source,
-        "source_url": release.source_url,
-        "hero_image_alt": release.hero_image_alt,
-        "version": release.version,
-        "change_kind": "correction",
-        **NO_REDIRECTS,
-        **changes,
-    }
-    return admin_client.post(reverse("admin:releases_release_change", args=[release.pk]), data)
+    return admin_client.post(change_url(release), form_data(release, **NO_REDIRECTS, **changes))
 
 
 # --- A version behind the history ------------------------------------------------------

@@ -16,7 +16,8 @@ from releases.models import (
     TaggedAgency,
 )
 from releases.search import search_releases
-from tests.test_admin import change_url, form_data
+
+from .admin_pages import change_url, form_data
 
 
 @pytest.fixture
