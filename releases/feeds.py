@@ -88,7 +88,9 @@ class ReleaseFeedView(FilteredReleasesMixin, View):
             language=settings.LANGUAGE_CODE,
         )
         listed = list(self.filtered_queryset(sort="newest")[:FEED_LENGTH])
-        self.version_times = versions.latest_times(release.pk for release in listed)
+        # Only a release changed in public has versions after its first (`revised_at`).
+        changed = [release.pk for release in listed if release.revised_at]
+        self.version_times = versions.latest_times(changed) if changed else {}
         for release in listed:
             self.add_entry(feed, release)
         for release in self.withdrawals(listed):
