@@ -244,6 +244,24 @@ def test_each_rule_names_the_field(write_jsonl, db, fields, expected):
     assert expected in lines[0]
 
 
+def test_lone_surrogates_are_problems_on_their_line_and_nothing_is_written(write_jsonl, db):
+    path = write_jsonl(
+        record(1),
+        record(2, title="Bad \ud800 title", agencies=["IMDA", "M\udfffCI"]),
+        {**record(3), "sum\ud800mary": "x"},
+    )
+    before = table_counts()
+    message, lines = fail(path)
+    assert "nothing was imported" in message
+    assert lines == [
+        f"{path}:2: title: holds a lone UTF-16 surrogate (such as \\ud800), which is not text",
+        f"{path}:2: agencies: holds a lone UTF-16 surrogate (such as \\ud800), which is not text",
+        f"{path}:3: sum\\ud800mary: is not a field of the import format",
+    ]
+    assert all(line.encode("utf-8") for line in lines)  # printable on any terminal
+    assert table_counts() == before
+
+
 def test_non_object_and_non_utf8_lines(tmp_path, db):
     path = tmp_path / "odd.jsonl"
     path.write_bytes(b'["a list"]\n\n{"title": "caf\xe9"}\n')

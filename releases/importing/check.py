@@ -36,10 +36,13 @@ validate_url = URLValidator(schemes=["http", "https"])
 def check_record(data: dict, path: str, line: int) -> tuple[Record | None, list[Problem]]:
     """Turn one raw record into a Record, or say everything that is wrong with it."""
     problems: list[tuple[str, str]] = [
-        (str(key)[:40], "is not a field of the import format")
+        (field_name(key), "is not a field of the import format")
         for key in data
         if key not in RELEASE_FIELDS and key not in TAG_FIELDS and key not in NOT_IMPORTED
     ]
+    problems += unencodable(data)
+    if problems:
+        return None, [Problem(path, line, name, message) for name, message in problems]
     values = check_texts(data, problems)
     published_on = check_date(data.get("published_on"), problems)
     if published_on is not None:
@@ -50,6 +53,38 @@ def check_record(data: dict, path: str, line: int) -> tuple[Record | None, list[
         return None, [Problem(path, line, name, message) for name, message in problems]
     read_past = tuple(key for key in NOT_IMPORTED if key in data)
     return Record(path, line, values, tags, figures, read_past=read_past), []
+
+
+# Half of a UTF-16 pair on its own: JSON's "\ud800" reads as one, and no database can
+# store it (it is not a character, so it has no UTF-8 form).
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unencodable(data: dict) -> list[tuple[str, str]]:
+    """A problem for each field whose text, or any text inside it, holds a lone surrogate."""
+    return [
+        (field_name(key), "holds a lone UTF-16 surrogate (such as \\ud800), which is not text")
+        for key, value in data.items()
+        if any(SURROGATE.search(text) for text in texts_in(value))
+    ]
+
+
+def field_name(key) -> str:
+    """A record's key as a message can print it, even one holding a lone surrogate."""
+    return str(key)[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def texts_in(value):
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts_in(key)
+            yield from texts_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts_in(item)
 
 
 def shown(value) -> str:
